@@ -1,0 +1,89 @@
+"""Attribution and verification: turn a draft with [n] markers into text whose every marker holds.
+
+For each sentence of the draft: keep the markers whose paragraph supports it; if none does, re-attribute
+the sentence to the retrieved paragraph that supports it best; if nothing supports it, drop the sentence.
+Markers are then renumbered 1..n in order of appearance and resolved to `Citation`s with the exact quote.
+No marker that points nowhere can survive this step.
+"""
+from __future__ import annotations
+
+import re
+
+from index.sentences import sentence_spans
+
+from .answer import Citation, Passage
+from .support import SUPPORT_THRESHOLD, support_score
+from .text import tokenize
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def split_claims(draft: str) -> list[tuple[str, list[int]]]:
+    """[(sentence without markers, [marker numbers])]; a marker right after a full stop joins its sentence."""
+    draft = re.sub(r"([.!?][\"'”’)]*)\s*((?:\[\d+\]\s*)+)", r" \2\1 ", draft)  # "… talks. [1]" -> "… talks [1]."
+    claims = []
+    for start, end in sentence_spans(draft):
+        sentence = draft[start:end]
+        markers = [int(m) for m in _MARKER.findall(sentence)]
+        text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+        if text:
+            claims.append((text, markers))
+    return claims
+
+
+def best_quote(claim: str, passage: Passage) -> tuple[str, int, int]:
+    """The sentence of the paragraph that best matches the claim, with offsets in the whole paragraph."""
+    claim_tokens = set(tokenize(claim))
+    spans = [(s + passage.start, e + passage.start) for s, e in sentence_spans(passage.text)] or [
+        (passage.start, passage.start + len(passage.text))]
+
+    def overlap(span):
+        return len(claim_tokens & set(tokenize(passage.paragraph[span[0]:span[1]])))
+
+    start, end = max(spans, key=overlap)
+    return passage.paragraph[start:end], start, end
+
+
+def attribute(draft: str, passages: list[Passage], idf) -> tuple[str, list[Citation]]:
+    """Verified answer text and its citations. Sentences no paragraph supports are dropped."""
+    order: dict[str, int] = {}  # passage id -> new marker
+    quotes: dict[str, tuple[str, int, int]] = {}
+    sentences = []
+    for claim, markers in split_claims(draft):
+        chosen = _supporting(claim, markers, passages, idf)
+        if not chosen:
+            continue
+        new_markers = []
+        for passage in chosen:
+            order.setdefault(passage.id, len(order) + 1)
+            quotes.setdefault(passage.id, best_quote(claim, passage))
+            new_markers.append(order[passage.id])
+        sentences.append(_place_markers(claim, sorted(set(new_markers))))
+    by_id = {p.id: p for p in passages}
+    citations = [make_citation(marker, by_id[pid], *quotes[pid]) for pid, marker in order.items()]
+    return " ".join(sentences), citations
+
+
+def _supporting(claim: str, markers: list[int], passages: list[Passage], idf) -> list[Passage]:
+    cited = [passages[m - 1] for m in dict.fromkeys(markers) if 1 <= m <= len(passages)]
+    kept = [p for p in cited if support_score(claim, p.paragraph, idf) >= SUPPORT_THRESHOLD]
+    if kept:
+        return kept
+    scored = [(support_score(claim, p.paragraph, idf), p) for p in passages]
+    score, best = max(scored, key=lambda sp: sp[0], default=(0.0, None))
+    return [best] if best is not None and score >= SUPPORT_THRESHOLD else []
+
+
+def _place_markers(sentence: str, markers: list[int]) -> str:
+    tags = "".join(f"[{m}]" for m in markers)
+    match = re.search(r"([.!?])([\"'”’)]*)$", sentence)
+    if match and not match.group(2):
+        return f"{sentence[:-1]} {tags}{match.group(1)}"
+    return f"{sentence} {tags}"
+
+
+def make_citation(marker: int, passage: Passage, quote: str, start: int, end: int) -> Citation:
+    return Citation(marker=marker, paragraph_id=passage.id, doc_id=passage.doc_id, title=passage.title,
+                    source=passage.source, published=passage.published, paragraph=passage.paragraph, quote=quote,
+                    quote_start=start, quote_end=end, paragraph_number=passage.paragraph_number, url=passage.url,
+                    label=passage.label)

@@ -1,0 +1,137 @@
+"""`python -m assistant index | ask | chat | eval`: a thin door over the same `Assistant`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .settings import LLM_BACKENDS, from_env
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
+    common.add_argument("--collection", help="Chroma collection name")
+    common.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend")
+    common.add_argument("--embedding-model", help="sentence-transformers name or folder")
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", parents=[common], help="index articles (default: the seed articles)")
+    index.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl)")
+    index.add_argument("--prune", action="store_true", help="remove articles whose files are gone")
+    index.add_argument("--reset", action="store_true", help="delete the collection first and rebuild")
+
+    for name, text in (("ask", "answer one question"), ("chat", "a terminal chat with history")):
+        sub = commands.add_parser(name, parents=[common], help=text)
+        if name == "ask":
+            sub.add_argument("question")
+            sub.add_argument("--json", action="store_true", help="print the Answer as JSON")
+        sub.add_argument("--source", action="append", help="only these outlets (repeatable)")
+        sub.add_argument("--doc", action="append", help="only these doc_ids (repeatable)")
+        sub.add_argument("--since", help="only articles published on or after this ISO date")
+        sub.add_argument("--until", help="only articles published on or before this ISO date")
+
+    from .evaluation.cli import add_eval_parser
+
+    add_eval_parser(commands, common)
+    return parser
+
+
+def make_assistant(args):
+    from .core import Assistant
+
+    settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm,
+                        embedding_model=args.embedding_model)
+    return Assistant.from_settings(settings)
+
+
+def where_from(args) -> dict | None:
+    clauses = []
+    if args.source:
+        clauses.append({"source": {"$in": args.source}})
+    if args.doc:
+        clauses.append({"doc_id": {"$in": args.doc}})
+    if args.since:
+        clauses.append({"published": {"$gte": args.since}})
+    if args.until:
+        clauses.append({"published": {"$lte": args.until + "\uffff"}})
+    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def run_index(args) -> int:
+    from tqdm import tqdm
+
+    assistant = make_assistant(args)
+    if args.reset:
+        assistant.store.reset()
+        assistant = make_assistant(args)
+    paths = args.paths or list(assistant.settings.corpus)
+    with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
+        report = assistant.add(paths, prune=args.prune, progress=bar.update)
+    print(report.summary())
+    return 0
+
+
+def print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print(answer.text)
+    if answer.citations:
+        print("\nSources:\n" + answer.format_sources())
+    for notice in answer.notices:
+        print(f"\nNote: {notice}")
+    timings = ", ".join(f"{k} {v:.0f} ms" for k, v in answer.timings.items())
+    print(f"\n({answer.backend}; {timings})")
+
+
+def run_ask(args) -> int:
+    answer = make_assistant(args).ask(args.question, where=where_from(args))
+    print_answer(answer, args.json)
+    return 0
+
+
+def run_chat(args) -> int:
+    from .core import AssistantError
+
+    assistant, history = make_assistant(args), []
+    print("Ask about the articles; an empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = assistant.ask(question, history=history, where=where_from(args))
+        except AssistantError as err:
+            print(f"error: {err}")
+            continue
+        print_answer(answer, False)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.embedding import EmbeddingModelError
+    from index.store import StoreError
+
+    from .core import AssistantError
+    from .filters import FilterError
+    from .llm import BackendError
+
+    args = build_parser().parse_args(argv)
+    runners = {"index": run_index, "ask": run_ask, "chat": run_chat}
+    try:
+        if args.command == "eval":
+            from .evaluation.cli import run_eval
+
+            return run_eval(args)
+        return runners[args.command](args)
+    except (AssistantError, StoreError, BackendError, EmbeddingModelError, FilterError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the index stays consistent and the next run completes it", file=sys.stderr)
+        return 130

@@ -1,0 +1,239 @@
+"""The `Assistant`: one core behind every door (CLI, Gradio app, scripts, evaluation).
+
+A question flows through four steps, each a plain function over a `Turn`:
+condense the follow-up -> retrieve -> generate -> attribute and verify (+ report disagreements).
+`chain` composes the same steps as a LangChain runnable; `stream()` runs them and yields the answer as it
+grows; `ask()` returns the final `Answer`.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from index.embedding import SentenceEmbeddings
+from index.ingest import Indexer, IngestReport
+from index.store import ParagraphStore, make_client
+
+from . import conflicts, prompts
+from .answer import Answer, Passage
+from .citations import attribute
+from .extractive import ExtractiveAnswerer
+from .followup import condense_by_rule, looks_like_rewrite, turns
+from .llm import BackendError, ChatModel, make_chat_model
+from .retrieval import HybridRetriever
+from .settings import Settings, from_env, validate
+
+REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
+NOT_IN_SOURCES = "NOT IN SOURCES"
+LLM_CONTEXT_PARAGRAPHS = 3  # small local models: a short prompt is a fast first token
+LLM_PARAGRAPH_CHARS = 600
+
+
+class AssistantError(ValueError):
+    """A problem the caller can fix; the message says how."""
+
+
+@dataclass
+class Turn:
+    question: str
+    history: list = field(default_factory=list)
+    where: dict | None = None
+    standalone: str = ""
+    query_vector: list[float] | None = None
+    passages: list[Passage] = field(default_factory=list)
+    draft: str = ""
+    refused: bool = False
+    backend: str = "extractive"
+    context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
+    notices: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: ParagraphStore, embeddings: SentenceEmbeddings,
+                 chat_model: ChatModel | None = None):
+        self.settings, self.store, self.embeddings = settings, store, embeddings
+        self.retriever = HybridRetriever(store, Path(settings.index_dir) / "lexical", settings.candidates)
+        self.extractive = ExtractiveAnswerer(embeddings.encode, self.retriever.lexical.idf)
+        self._chat_model, self._chat_model_loaded = chat_model, chat_model is not None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **overrides) -> "Assistant":
+        """Build from `settings` (or the environment) with keyword overrides such as index_dir, llm."""
+        try:
+            settings = validate(Settings(**{**settings.__dict__, **overrides})) if settings else from_env(**overrides)
+        except TypeError as err:
+            raise AssistantError(f"Unknown setting: {err}. See assistant/settings.py for the names.") from err
+        embeddings = SentenceEmbeddings(settings.embedding_model)
+        client = make_client(settings.index_dir, settings.chroma_host or None, settings.chroma_port)
+        store = ParagraphStore(client, settings.collection, embeddings, settings.embedding_model)
+        return cls(settings, store, embeddings)
+
+    # --- indexing ----------------------------------------------------------------------------------
+    def add(self, paths, prune: bool = False, progress=None) -> IngestReport:
+        """Index files or folders; unchanged articles are not embedded again."""
+        paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+        report = Indexer(self.store, self.embeddings, progress).index(paths, prune=prune)
+        self.refresh()
+        return report
+
+    def refresh(self) -> None:
+        self.retriever.refresh()
+        self.extractive.idf = self.retriever.lexical.idf
+
+    def articles(self) -> list[dict]:
+        return sorted(({"doc_id": d} | r for d, r in self.retriever.records.items()), key=lambda r: r["doc_id"])
+
+    # --- the answer model ----------------------------------------------------------------------------
+    @property
+    def chat_model(self) -> ChatModel | None:
+        """Loaded on first use, once; None for `extractive`."""
+        if not self._chat_model_loaded:
+            self._chat_model = make_chat_model(self.settings)
+            self._chat_model_loaded = True
+        return self._chat_model
+
+    # --- the steps -----------------------------------------------------------------------------------
+    def _validate(self, turn: Turn) -> Turn:
+        question = turn.question if isinstance(turn.question, str) else ""
+        question = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+        if not question:
+            raise AssistantError("The question is empty: type a question about the articles.")
+        if len(question) > self.settings.max_question_chars:
+            raise AssistantError(f"The question is {len(question):,} characters long; keep it under "
+                                 f"{self.settings.max_question_chars:,} (ask about one thing at a time).")
+        if not self.retriever.records:
+            raise AssistantError("The index is empty: run `python -m assistant index` (or Assistant.add(paths)) "
+                                 "to index the articles first.")
+        turn.question = question
+        return turn
+
+    def _condense(self, turn: Turn) -> Turn:
+        started = time.perf_counter()
+        turn.standalone = turn.question
+        if turn.history:
+            turn.standalone = condense_by_rule(turn.question, turn.history)
+            model = self._model_or_none(turn)
+            if model is not None:
+                history = "\n".join(f"{role}: {text[:500]}" for role, text in turns(turn.history)[-4:])
+                try:
+                    rewrite = model.complete(prompts.render("condense", history=history, question=turn.question), 60)
+                    if looks_like_rewrite(rewrite, turn.question):
+                        turn.standalone = rewrite.strip()
+                except BackendError as err:
+                    turn.notices.append(f"Follow-up rewrite skipped: {err}")
+        turn.timings["condense"] = _ms(started)
+        return turn
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        started = time.perf_counter()
+        turn.query_vector = self.embeddings.embed_query(turn.standalone)
+        turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
+        turn.passages = conflicts.add_alias_passages(turn, self.retriever)
+        turn.timings["retrieve"] = _ms(started)
+        return turn
+
+    def _model_or_none(self, turn: Turn) -> ChatModel | None:
+        try:
+            return self.chat_model
+        except BackendError as err:
+            turn.notices.append(f"The {self.settings.llm} backend is unavailable ({err}); answered extractively.")
+            self._chat_model_loaded = True
+            return None
+
+    def _generate(self, turn: Turn) -> Iterator[str]:
+        """Yield the draft as it grows; fills turn.draft, turn.refused and turn.backend."""
+        started = time.perf_counter()
+        model = self._model_or_none(turn) if turn.passages else None
+        if model is not None:
+            try:
+                yield from self._generate_with_model(turn, model)
+                turn.backend = model.name
+            except BackendError as err:
+                turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
+                model = None
+        if model is None:
+            turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages)
+            turn.backend = "extractive"
+            yield turn.draft
+        turn.timings["generate"] = _ms(started)
+
+    def _generate_with_model(self, turn: Turn, model: ChatModel) -> Iterator[str]:
+        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages)
+        chosen = turn.context = list(dict.fromkeys(c.passage_index for c in ranked))[:LLM_CONTEXT_PARAGRAPHS]
+        context = "\n\n".join(f"[{n}] {turn.passages[i - 1].text[:LLM_PARAGRAPH_CHARS]}"
+                              for n, i in enumerate(chosen, 1))
+        messages = prompts.render("answer", context=context, question=turn.standalone)
+        draft = ""
+        for piece in model.stream(messages, self.settings.max_answer_tokens):
+            draft += piece
+            yield draft
+        # The model numbered the paragraphs 1..n as shown; map back to the passage list.
+        turn.draft = _renumber(draft, chosen)
+        turn.refused = NOT_IN_SOURCES in draft.upper() or not draft.strip()
+
+    def _finish(self, turn: Turn) -> Answer:
+        started = time.perf_counter()
+        text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf)
+        refused = turn.refused or not citations
+        found = [] if refused else conflicts.detect(turn.standalone, citations, turn.passages)
+        if found:
+            text, citations = conflicts.describe(text, citations, found, turn.passages)
+        cited = {c.paragraph_id for c in citations}
+        turn.timings["attribute"] = _ms(started)
+        return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
+                      citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
+                      refused=refused, conflicts=found, backend=turn.backend, timings=dict(turn.timings),
+                      notices=turn.notices, standalone_question=turn.standalone)
+
+    # --- the doors -----------------------------------------------------------------------------------
+    def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
+        """Yield partial answers (text so far, verified) and finally the complete `Answer`."""
+        started = time.perf_counter()
+        turn = self._retrieve(self._condense(self._validate(Turn(question, list(history or []), where))))
+        shown = 0
+        for draft in self._generate(turn):
+            complete = draft[: max(draft.rfind(". "), draft.rfind(".\n")) + 1]
+            if turn.backend != "extractive" and len(complete) > shown and NOT_IN_SOURCES not in draft.upper():
+                shown = len(complete)
+                text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf)
+                yield Answer(question=turn.question, text=text, citations=citations, backend=self.settings.llm)
+        answer = self._finish(turn)
+        answer.timings["total"] = _ms(started)
+        yield answer
+
+    def ask(self, question: str, history=None, where: dict | None = None) -> Answer:
+        answer = None
+        for answer in self.stream(question, history, where):
+            pass
+        return answer
+
+    @property
+    def chain(self):
+        """The same steps as a LangChain runnable: invoke({"question", "history"?, "where"?}) -> Answer."""
+        from langchain_core.runnables import RunnableLambda
+
+        def start(inputs: dict) -> Turn:
+            return Turn(inputs["question"], list(inputs.get("history") or []), inputs.get("where"))
+
+        def generate(turn: Turn) -> Turn:
+            for _ in self._generate(turn):
+                pass
+            return turn
+
+        return (RunnableLambda(start) | RunnableLambda(self._validate) | RunnableLambda(self._condense)
+                | RunnableLambda(self._retrieve) | RunnableLambda(generate) | RunnableLambda(self._finish))
+
+
+def _renumber(draft: str, chosen: list[int]) -> str:
+    """Markers [n] the model used (1..len(chosen)) become passage numbers; others become [0], which
+    attribution treats as pointing nowhere (the sentence is re-attributed or dropped)."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{chosen[int(m.group(1)) - 1]}]"
+                  if 1 <= int(m.group(1)) <= len(chosen) else "[0]", draft)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

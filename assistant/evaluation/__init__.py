@@ -1,0 +1,1 @@
+"""Evaluation: run a test set through `Assistant.ask()` and score it."""

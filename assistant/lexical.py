@@ -1,0 +1,88 @@
+"""BM25 over the stored paragraphs (bm25s: sparse matrices, no Python scan per query).
+
+Built from the store's own documents, so it works the same against a local store or a Chroma server, and
+cached on disk under a fingerprint of the article records: it is rebuilt only when the articles change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from .text import tokenize
+
+
+def fingerprint(records: dict[str, dict]) -> str:
+    items = sorted((doc_id, r.get("doc_hash", "")) for doc_id, r in records.items())
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+
+
+class LexicalIndex:
+    def __init__(self, ids: list[str], doc_ids: list[str], bm25, doc_freq: dict[str, int]):
+        self.ids, self.doc_ids, self.bm25, self.doc_freq = ids, doc_ids, bm25, doc_freq
+        self._row = {chunk_id: row for row, chunk_id in enumerate(ids)}
+
+    @classmethod
+    def build(cls, chunks) -> "LexicalIndex":
+        """`chunks`: iterable of (id, text, metadata) that are being served."""
+        import bm25s
+
+        ids, doc_ids, corpus, doc_freq = [], [], [], Counter()
+        for chunk_id, text, metadata in chunks:
+            tokens = tokenize(f"{metadata.get('title', '')} {text}") or ["∅"]
+            ids.append(chunk_id)
+            doc_ids.append(metadata.get("doc_id", ""))
+            corpus.append(tokens)
+            doc_freq.update(set(tokens))
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        return cls(ids, doc_ids, bm25, dict(doc_freq))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def idf(self, token: str) -> float:
+        n = max(len(self.ids), 1)
+        return math.log(1 + (n - self.doc_freq.get(token, 0) + 0.5) / (self.doc_freq.get(token, 0) + 0.5))
+
+    def search(self, query: str, k: int, allowed_doc_ids: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; tokens the corpus never saw are ignored."""
+        tokens = [t for t in tokenize(query) if t in self.doc_freq]
+        if not tokens or not self.ids:
+            return []
+        mask = None
+        if allowed_doc_ids is not None:
+            mask = np.array([d in allowed_doc_ids for d in self.doc_ids], dtype=np.float32)
+        k = min(k, len(self.ids))
+        rows, scores = self.bm25.retrieve([tokens], k=k, weight_mask=mask, show_progress=False, n_threads=1)
+        return [(self.ids[r], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    # --- persistence -----------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write to a temporary folder, then rename: a killed save never leaves a half index."""
+        temporary = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        if self.ids:
+            self.bm25.save(str(temporary / "bm25"))
+        (temporary / "rows.json").write_text(json.dumps({"ids": self.ids, "doc_ids": self.doc_ids,
+                                                         "doc_freq": self.doc_freq}))
+        shutil.rmtree(folder, ignore_errors=True)
+        temporary.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex | None":
+        import bm25s
+
+        try:
+            rows = json.loads((folder / "rows.json").read_text())
+            bm25 = bm25s.BM25.load(str(folder / "bm25")) if rows["ids"] else bm25s.BM25()
+        except (OSError, ValueError, KeyError):
+            return None  # missing or damaged cache: the caller rebuilds
+        return cls(rows["ids"], rows["doc_ids"], bm25, rows["doc_freq"])

@@ -1,0 +1,87 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) hits fused by reciprocal rank fusion.
+
+Dense similarity finds paraphrases; BM25 finds rare names ("Whelan", "Chatham House") that the small
+embedding model blurs. Only chunks of complete articles are served (see index/ingest.py).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .answer import Passage
+from .filters import allowed_doc_ids
+from .lexical import LexicalIndex, fingerprint
+
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def to_passage(doc, score: float = 0.0) -> Passage:
+    m = doc.metadata
+    paragraph = m.get("paragraph_text") or doc.page_content
+    dateline = ", ".join(x for x in (m.get("dateline_place"), m.get("dateline_date")) if x)
+    return Passage(id=doc.id, doc_id=m.get("doc_id", ""), text=doc.page_content, title=m.get("title", ""),
+                   source=m.get("source", ""), published=m.get("published", ""), url=m.get("url", ""),
+                   paragraph_number=int(m.get("paragraph", 0)), start=int(m.get("start", 0)),
+                   paragraph=paragraph, byline=m.get("byline", ""), dateline=dateline, score=score)
+
+
+class HybridRetriever:
+    def __init__(self, store, lexical_dir: Path, candidates: int = 30):
+        self.store, self.lexical_dir, self.candidates = store, Path(lexical_dir), candidates
+        self.records: dict[str, dict] = {}
+        self.lexical = LexicalIndex([], [], None, {})
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the article records and load (or rebuild) the lexical index that matches them."""
+        self.records = self.store.article_records()
+        folder = self.lexical_dir / f"{self.store.name}-{fingerprint(self.records)}"
+        lexical = LexicalIndex.load(folder) if folder.exists() else None
+        if lexical is None:
+            lexical = LexicalIndex.build(c for c in self.store.all_chunks() if self.served(c[2]))
+            for old in self.lexical_dir.glob(f"{self.store.name}-*"):
+                if old != folder:
+                    _remove(old)
+            lexical.save(folder)
+        self.lexical = lexical
+
+    def served(self, metadata: dict) -> bool:
+        record = self.records.get(metadata.get("doc_id", ""))
+        return record is not None and record.get("doc_hash") == metadata.get("doc_hash")
+
+    def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
+        allowed = allowed_doc_ids(where, self.records)
+        dense_where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+        if allowed is not None and not allowed:
+            return []
+        dense = [(d, s) for d, s in self.store.dense_search(query_vector, self.candidates, dense_where)
+                 if self.served(d.metadata)]
+        lexical = self.lexical.search(query, self.candidates, allowed)
+        fused = rrf([[d.id for d, _ in dense], [i for i, _ in lexical]])
+        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        docs = {d.id: d for d, _ in dense}
+        missing = [i for i in best if i not in docs]
+        docs.update({d.id: d for d in self.store.get_chunks(missing) if self.served(d.metadata)})
+        return [to_passage(docs[i], fused[i]) for i in best if i in docs]
+
+    def neighbours(self, passage: Passage) -> list[Passage]:
+        """The paragraphs just before and after `passage` in its article, when stored."""
+        hits = self.store.chunks.get(where={"$and": [{"doc_id": passage.doc_id}, {"paragraph": {
+            "$in": [passage.paragraph_number - 1, passage.paragraph_number + 1]}}]}, include=["documents", "metadatas"])
+        from langchain_core.documents import Document
+
+        docs = [Document(page_content=t, metadata=m, id=i) for i, t, m in zip(hits["ids"], hits["documents"], hits["metadatas"])]
+        return [to_passage(d) for d in docs if self.served(d.metadata)]
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,71 @@
+"""Articles to chunks: one chunk per paragraph; a very long paragraph is cut at sentence boundaries.
+
+Every chunk is an exact substring of its paragraph, with character offsets, so a citation can always show
+the reader the real text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .article import Article, Chunk, Paragraph
+from .sentences import sentence_spans
+
+MAX_CHUNK_CHARS = 1500
+CHUNKING_VERSION = "1"  # bump when chunking changes, so re-indexing rebuilds every article
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def article_hash(article: Article) -> str:
+    """Changes whenever anything we store about the article changes."""
+    fields = [CHUNKING_VERSION, article.title, article.source, article.published, article.url, article.byline,
+              [(p.pid, p.text) for p in article.paragraphs]]
+    return content_hash(json.dumps(fields, ensure_ascii=False))
+
+
+def article_metadata(article: Article) -> dict:
+    """Article-level fields, with None as "" because Chroma metadata has no null."""
+    values = {
+        "doc_id": article.doc_id, "title": article.title, "source": article.source, "published": article.published,
+        "url": article.url, "byline": article.byline, "dateline_place": article.dateline_place,
+        "dateline_date": article.dateline_date, "path": article.path,
+    }
+    return {key: str(value) if value is not None else "" for key, value in values.items()}
+
+
+def chunk_article(article: Article, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    shared = article_metadata(article) | {"doc_hash": article_hash(article)}
+    chunks = []
+    for paragraph in article.paragraphs:
+        pieces = _pieces(paragraph.text, max_chars)
+        for index, (start, end) in enumerate(pieces, start=1):
+            chunk_id = paragraph.pid if len(pieces) == 1 else f"{paragraph.pid}.{index}"
+            text = paragraph.text[start:end]
+            meta = shared | {"pid": paragraph.pid, "paragraph": paragraph.number, "start": start, "end": end,
+                             "content_hash": content_hash(text), "paragraph_text": _whole(paragraph, pieces)}
+            chunks.append(Chunk(chunk_id, text, meta))
+    return chunks
+
+
+def _whole(paragraph: Paragraph, pieces: list) -> str:
+    # Split chunks carry their whole paragraph so a citation can show it in context.
+    return paragraph.text if len(pieces) > 1 else ""
+
+
+def _pieces(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Greedy runs of whole sentences, each at most `max_chars` (a longer single sentence stands alone)."""
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    pieces, start, end = [], None, None
+    for s, e in sentence_spans(text):
+        if start is not None and e - start > max_chars:
+            pieces.append((start, end))
+            start = None
+        start = s if start is None else start
+        end = e
+    if start is not None:
+        pieces.append((start, end))
+    return pieces

@@ -1,0 +1,111 @@
+"""Incremental, idempotent indexing: embed only what changed, remove what is gone, survive interruption.
+
+Write order per article (why it is safe to kill at any point):
+1. an updated article's record is deleted first, so its old and new chunks stop being served together;
+2. its chunks are upserted (new content hash in every chunk's metadata) and stale chunk ids deleted;
+3. only then is its article record written. Readers serve a chunk only when its `doc_hash` equals its
+   article record's, so a killed run leaves the other articles whole, and the next run redoes this one.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .article import Article, Skipped
+from .chunking import article_hash, article_metadata, chunk_article
+from .readers import iter_files, read_path
+
+EMBED_BATCH = 512  # chunks embedded per encode call: big enough to keep the model busy
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_embedded: int = 0
+    paragraphs_seen: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+                 f"removed {len(self.removed)}, skipped {len(self.skipped)} "
+                 f"({self.paragraphs_seen} paragraphs read, {self.chunks_embedded} chunks embedded, "
+                 f"{self.seconds:.1f} s)"]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+class Indexer:
+    def __init__(self, store, embeddings, progress: Callable[[int], None] | None = None):
+        self.store, self.embeddings, self.progress = store, embeddings, progress or (lambda n: None)
+
+    def index(self, paths: list[Path], prune: bool = False) -> IngestReport:
+        started, report = time.perf_counter(), IngestReport()
+        known, seen, files, batch = self.store.article_records(), set(), set(), []
+        for path in iter_files([Path(p).resolve() for p in paths]):
+            files.add(str(path))
+            for item in read_path(path):
+                if isinstance(item, Skipped):
+                    report.skipped.append(item)
+                elif item.doc_id in seen:
+                    report.skipped.append(Skipped(str(path), f"duplicate doc_id {item.doc_id!r}; kept the first"))
+                else:
+                    seen.add(item.doc_id)
+                    report.paragraphs_seen += len(item.paragraphs)
+                    batch = self._consider(item, known, report, batch)
+        self._flush(batch, known, report)
+        if prune:
+            self._prune(known, seen, files, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _consider(self, article: Article, known: dict, report: IngestReport, batch: list) -> list:
+        if known.get(article.doc_id, {}).get("doc_hash") == article_hash(article):
+            report.unchanged.append(article.doc_id)
+            self.progress(len(article.paragraphs))
+            return batch
+        batch.append(article)
+        if sum(len(a.paragraphs) for a in batch) >= EMBED_BATCH:
+            self._flush(batch, known, report)
+            return []
+        return batch
+
+    def _flush(self, batch: list[Article], known: dict, report: IngestReport) -> None:
+        if not batch:
+            return
+        chunked = [(article, chunk_article(article)) for article in batch]
+        texts = [chunk.text for _, chunks in chunked for chunk in chunks]
+        vectors = self.embeddings.encode(texts).tolist()
+        offset = 0
+        for article, chunks in chunked:
+            self._write(article, chunks, vectors[offset:offset + len(chunks)], known, report)
+            offset += len(chunks)
+            self.progress(len(article.paragraphs))
+        report.chunks_embedded += len(texts)
+
+    def _write(self, article: Article, chunks, vectors, known: dict, report: IngestReport) -> None:
+        updating = article.doc_id in known
+        if updating:
+            self.store.delete_article_record(article.doc_id)
+        ids = [chunk.id for chunk in chunks]
+        self.store.upsert_chunks(ids, [c.text for c in chunks], [c.metadata for c in chunks], vectors)
+        stale = set(self.store.chunk_ids_of(article.doc_id)) - set(ids)
+        self.store.delete_chunks(sorted(stale))
+        record = article_metadata(article) | {"doc_hash": article_hash(article), "n_chunks": len(chunks),
+                                              "n_paragraphs": len(article.paragraphs)}
+        self.store.put_article_record(article.doc_id, record)
+        (report.updated if updating else report.added).append(article.doc_id)
+
+    def _prune(self, known: dict, seen: set, files: set, report: IngestReport) -> None:
+        """Remove articles whose file is gone, or whose file was read and no longer holds them."""
+        for doc_id, record in known.items():
+            path = record.get("path", "")
+            if doc_id not in seen and (path in files or (path and not Path(path).exists())):
+                self.store.delete_article_record(doc_id)  # record first: chunks stop being served at once
+                self.store.delete_chunks(self.store.chunk_ids_of(doc_id))
+                report.removed.append(doc_id)

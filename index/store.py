@@ -1,0 +1,131 @@
+"""The paragraph store: Chroma (through langchain-chroma), embedded on disk or a server over HTTP.
+
+Two collections: `<name>` holds one record per chunk (text, vector, metadata); `<name>__articles` is the
+record of indexed articles, one entry per article whose chunks are all in. An article is served only when
+its chunks carry the content hash its article record names, so an interrupted run never serves a
+half-written article (see ingest.py for the write order).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+MAX_CHROMA_BATCH = 5000  # Chroma refuses one upsert of more than ~5,461 records
+_GET_PAGE = 20000
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class EmbeddingModelMismatch(StoreError):
+    pass
+
+
+def make_client(index_dir: Path | str, host: str | None = None, port: int = 8000):
+    """A persistent local client, or an HTTP client when `host` is given (CHROMA_HOST)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if host:
+        try:
+            return chromadb.HttpClient(host=host, port=int(port), settings=settings)
+        except Exception as err:
+            raise StoreError(f"Cannot reach the Chroma server at {host}:{port} ({err}). Start it with "
+                             f"`chroma run --path DIR --host {host} --port {port}` or unset CHROMA_HOST.") from err
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
+
+
+class ParagraphStore:
+    def __init__(self, client, collection: str, embeddings, model_name: str):
+        from langchain_chroma import Chroma
+
+        self.client, self.name, self.model_name = client, collection, model_name
+        self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
+                              collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+        self._check_model()
+        self.articles_collection = client.get_or_create_collection(
+            f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
+
+    @property
+    def chunks(self):
+        return self.vectors._collection  # langchain-chroma exposes no public handle for raw get/count
+
+    def _check_model(self) -> None:
+        built_with = (self.chunks.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.model_name:
+            raise EmbeddingModelMismatch(
+                f"Collection {self.name!r} was built with embedding model {built_with!r}, not {self.model_name!r}. "
+                f"Set ASSISTANT_EMBEDDING_MODEL={built_with} (or --embedding-model) to use it, or rebuild it with "
+                f"`python -m assistant index --reset`, or pick another collection.")
+
+    # --- article records -------------------------------------------------------------------------
+    def article_records(self) -> dict[str, dict]:
+        """doc_id -> metadata (doc_hash, n_chunks, title, source, published, path, …) of complete articles."""
+        records = {}
+        for page in _pages(self.articles_collection, include=["metadatas"]):
+            records.update(zip(page["ids"], page["metadatas"]))
+        return records
+
+    def put_article_record(self, doc_id: str, metadata: dict) -> None:
+        self.articles_collection.upsert(ids=[doc_id], metadatas=[metadata], embeddings=[[1.0]])
+
+    def delete_article_record(self, doc_id: str) -> None:
+        self.articles_collection.delete(ids=[doc_id])
+
+    # --- chunks ------------------------------------------------------------------------------------
+    def upsert_chunks(self, ids: list[str], texts: list[str], metadatas: list[dict], vectors) -> None:
+        for start in range(0, len(ids), MAX_CHROMA_BATCH):
+            end = start + MAX_CHROMA_BATCH
+            self.chunks.upsert(ids=ids[start:end], documents=texts[start:end], metadatas=metadatas[start:end],
+                               embeddings=vectors[start:end])
+
+    def chunk_ids_of(self, doc_id: str) -> list[str]:
+        return self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), MAX_CHROMA_BATCH):
+            self.chunks.delete(ids=ids[start:start + MAX_CHROMA_BATCH])
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def all_chunks(self):
+        """Yield (id, text, metadata) for every stored chunk, page by page (for the lexical index)."""
+        for page in _pages(self.chunks, include=["documents", "metadatas"]):
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+
+    def get_chunks(self, ids: list[str]) -> list[Document]:
+        if not ids:
+            return []
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: Document(page_content=t, metadata=m, id=i)
+                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def dense_search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
+        """(document, cosine similarity) pairs, best first."""
+        if self.count() == 0:
+            return []
+        hits = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
+        return [(doc, 1.0 - distance) for doc, distance in hits]
+
+    def reset(self) -> None:
+        for name in (self.name, f"{self.name}__articles"):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # already gone
+                pass
+
+
+def _pages(collection, include: list[str]):
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_GET_PAGE, offset=offset)
+        if not page["ids"]:
+            return
+        yield page
+        offset += len(page["ids"])
