@@ -1,14 +1,297 @@
-"""Disagreements between sources (filled in by the disagreements issue)."""
+"""Disagreements between sources: find them, and say them with both sides cited.
+
+What we detect among the paragraphs that answer a question (extractive, no model needed):
+- name: the same role ("Russian Foreign Minister") held by differently named people in different
+  articles (Lavrov / Viklov): the same person named two ways, or two claims that cannot both hold;
+- title: one surname with different offices ("Foreign Minister Viklov" / "Prime Minister Viklov"),
+  within one article or across articles;
+- number: the same thing counted differently ("about 100,000 troops" / "tens of thousands of troops");
+- quote: the same speaker quoted in different words by different articles;
+- claim: near-identical sentences from different articles that differ in a name or number (a planted
+  or garbled fact: "Super Bowl … in Tampa" / "… in Glendale").
+Dates are compared only in like forms: "Jan 21" and "Friday" never conflict. Wording differences
+("constructive and useful" / "useful") are not conflicts: only names, offices, numbers and quotes count.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 
-def add_alias_passages(turn, retriever):
-    return turn.passages
+from index.sentences import sentence_spans
+
+from .answer import Citation, Conflict, ConflictSide, Passage
+from .citations import best_quote, make_citation
+from .text import fold, tokenize
+
+_OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |Economy |Justice |Health )?"
+           r"(?:Minister|Secretary|President|Chancellor|Premier|Ambassador|Spokesman|Spokeswoman|Envoy))"
+           r"(?: of State| of Defense)?")
+_NAME_WORD = r"[A-Z][\w’'\-≠]*"
+_ROLE_NAME = re.compile(rf"(?P<nation>\b[A-Z][a-z]+n |\bU\.S\. |\bUS )?(?P<office>{_OFFICE}) "
+                        rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
+_QUOTE = re.compile(r"[“\"]([^”\"]{12,400})[”\"]")
+_COUNT = re.compile(r"\b(?:about |around |some |nearly |roughly |more than |over )?(?P<value>\d[\d,.]*|"
+                    r"(?:tens|hundreds) of thousands|thousands|hundreds|dozens) (?:of )?(?P<noun>[a-z]+)", re.I)
+_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z’'-]+")
+_NOT_ENTITIES = {"The", "A", "An", "He", "She", "It", "They", "In", "On", "At", "But", "And", "This", "That", "Last",
+                 "Now", "When", "After", "Before", "If", "As", "Mr", "Ms", "Mrs", "Jan", "Feb", "Mar", "Apr", "May",
+                 "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Monday", "Tuesday", "Wednesday", "Thursday",
+                 "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "June", "July",
+                 "August", "September", "October", "November", "December"}
 
 
-def detect(question, citations, passages):
-    return []
+@dataclass
+class Mention:
+    role: str  # "russian foreign minister"
+    name: str  # "Sergei Lavrov"
+    surname: str
+    office: str
+    passage: Passage
 
 
-def describe(text, citations, found, passages):
-    return text, citations
+def role_mentions(passages: list[Passage]) -> list[Mention]:
+    found = []
+    for passage in passages:
+        for m in _ROLE_NAME.finditer(passage.text):
+            name = m.group("name").strip()
+            nation = fold((m.group("nation") or "").strip()).replace("u.s.", "us")
+            office = fold(m.group("office"))
+            found.append(Mention(f"{nation} {office}".strip(), name, fold(name.split()[-1]), office, passage))
+    return found
+
+
+def _same_role(a: Mention, b: Mention) -> bool:
+    """Same office of more than one word ("foreign minister", not a bare "president"), same or unstated nation."""
+    if a.office != b.office or " " not in a.office:
+        return False
+    nation_a, nation_b = a.role[: -len(a.office)].strip(), b.role[: -len(b.office)].strip()
+    return not nation_a or not nation_b or nation_a == nation_b
+
+
+def doc_mentions(retriever, doc_ids: list[str]) -> list[Mention]:
+    """Role-name mentions in every paragraph of these articles (a handful: the ones a question touched)."""
+    from .retrieval import to_passage
+    from langchain_core.documents import Document
+
+    if not doc_ids:
+        return []
+    got = retriever.store.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=["documents", "metadatas"])
+    docs = [Document(page_content=t, metadata=m, id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    return role_mentions([to_passage(d) for d in docs if retriever.served(d.metadata)])
+
+
+def alias_pairs(mentions: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Pairs naming the same role differently in different articles (each pair once)."""
+    pairs, seen = [], set()
+    for a in mentions:
+        for b in mentions:
+            key = tuple(sorted((a.surname, b.surname))) + (a.office,)
+            if a.surname != b.surname and a.passage.doc_id != b.passage.doc_id and _same_role(a, b) and key not in seen:
+                seen.add(key)
+                pairs.append((a, b))
+    return pairs
+
+
+def alias_map(mentions: list[Mention]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in alias_pairs(mentions):
+        out.setdefault(a.surname, set()).add(b.surname)
+        out.setdefault(b.surname, set()).add(a.surname)
+    return out
+
+
+def _asked(question: str) -> set[str]:
+    return {fold(w) for w in re.findall(r"[\w’'≠-]+", question)}
+
+
+def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
+    """If the question names someone another retrieved article names differently, fetch that article's
+    paragraphs about them too (the question "What did Lavrov demand?" also reads the "Viklov" article)."""
+    passages = list(turn.passages)
+    doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]
+    turn.mentions = doc_mentions(retriever, doc_ids)
+    seen, asked = {p.id for p in passages}, _asked(turn.standalone)
+    for surname, others in alias_map(turn.mentions).items():
+        if surname not in asked:
+            continue
+        for other in sorted(others):
+            query = re.sub(re.escape(surname), other, fold(turn.standalone), flags=re.I)
+            for hit in retriever.search(query, turn.query_vector, per_alias, turn.where):
+                if hit.id not in seen and fold(other) in fold(hit.text):
+                    passages.append(hit)
+                    seen.add(hit.id)
+    return passages
+
+
+# --- detection ------------------------------------------------------------------------------------------
+@dataclass
+class Side:
+    value: str
+    passages: list[Passage]
+
+
+def _conflict(kind: str, description: str, sides: list[Side]) -> tuple[str, str, list[Side]]:
+    return kind, description, sides
+
+
+def name_conflicts(question: str, mentions: list[Mention], expects_name: bool) -> list:
+    asked, found = _asked(question), []
+    for a, b in alias_pairs(mentions):
+        office_words = set(a.office.split()) - {"of"}
+        if a.surname in asked or b.surname in asked or (office_words & asked) or expects_name:
+            found.append(_conflict("name", f"The articles name the {a.role} differently",
+                                   [Side(a.name, [a.passage]), Side(b.name, [b.passage])]))
+    return found
+
+
+def title_conflicts(question: str, mentions: list[Mention], aliases: dict[str, set[str]]) -> list:
+    asked, found, seen = _asked(question), [], set()
+    for a in mentions:
+        for b in mentions:
+            if a.surname == b.surname and a.office != b.office and " " in a.office and " " in b.office:
+                relevant = a.surname in asked or aliases.get(a.surname, set()) & asked or (
+                    set(a.office.split()) & asked)
+                key = (a.surname, *sorted((a.office, b.office)))
+                if relevant and key not in seen:
+                    seen.add(key)
+                    where = "one article" if a.passage.doc_id == b.passage.doc_id else "the articles"
+                    found.append(_conflict("title", f"{where.capitalize()} give {a.surname.title()} different "
+                                           f"titles", [Side(f"{a.office.title()} {a.name}", [a.passage]),
+                                                       Side(f"{b.office.title()} {b.name}", [b.passage])]))
+    return found
+
+
+def _count_value(text: str) -> str:
+    return fold(text).replace(",", "")
+
+
+def number_conflicts(question: str, passages: list[Passage]) -> list:
+    asked = set(tokenize(question))
+    counts: dict[str, dict[str, list[Passage]]] = {}
+    for passage in passages:
+        for m in _COUNT.finditer(passage.text):
+            noun = tokenize(m.group("noun"))
+            if noun and noun[0] in asked:
+                counts.setdefault(noun[0], {}).setdefault(_count_value(m.group("value")), []).append(passage)
+    found = []
+    for noun, values in counts.items():
+        docs = {p.doc_id for ps in values.values() for p in ps}
+        if len(values) > 1 and len(docs) > 1:
+            sides = [Side(f"{value} {noun}s", ps) for value, ps in values.items()]
+            found.append(_conflict("number", f"The articles give different numbers of {noun}s", sides))
+    return found
+
+
+def _speaker(sentence: str, aliases: dict[str, set[str]], mentions: list[Mention]) -> str | None:
+    known = {m.surname for m in mentions} | set(aliases)
+    for word in re.findall(r"[\w’'≠-]+", sentence):
+        if fold(word) in known:
+            return fold(word)
+    return None
+
+
+def quote_conflicts(question: str, passages: list[Passage], mentions, aliases) -> list:
+    if not re.search(r"\b(quote|quoted|words?|wording|say|said|call|called|describe)\b", question, re.I):
+        return []
+    quotes = []
+    for passage in passages:
+        for s, e in sentence_spans(passage.text):
+            sentence = passage.text[s:e]
+            speaker = _speaker(sentence, aliases, mentions)
+            for q in _QUOTE.findall(sentence):
+                quotes.append((speaker, q.strip(" ,.") , set(tokenize(q)), passage))
+    found, seen = [], set()
+    for sa, qa, ta, pa in quotes:
+        for sb, qb, tb, pb in quotes:
+            same_speaker = sa and sb and (sa == sb or sb in aliases.get(sa, set()))
+            overlap = len(ta & tb) / max(len(ta | tb), 1)
+            if pa.doc_id < pb.doc_id and same_speaker and len(ta & tb) >= 2 and overlap < 0.8 and (qa, qb) not in seen:
+                seen.add((qa, qb))
+                found.append(_conflict("quote", "The articles quote the same remark in different words",
+                                       [Side(f"“{qa}”", [pa]), Side(f"“{qb}”", [pb])]))
+    return found
+
+
+def _entities(sentence: str) -> set[str]:
+    return {w for w in _CAPITALISED.findall(sentence) if w not in _NOT_ENTITIES}
+
+
+def claim_conflicts(question: str, candidates: list) -> list:
+    """Near-identical answer sentences from different articles that differ in a name or number."""
+    asked = _asked(question)
+    found, seen = [], set()
+    for i, a in enumerate(candidates):
+        for b in candidates[i + 1:]:
+            if a.doc_id == b.doc_id:
+                continue
+            ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
+            if len(ta & tb) / max(len(ta | tb), 1) < 0.5:
+                continue
+            ea = {e for e in _entities(a.text) - _entities(b.text) if fold(e) not in asked}
+            eb = {e for e in _entities(b.text) - _entities(a.text) if fold(e) not in asked}
+            if ea and eb and (frozenset(ea), frozenset(eb)) not in seen:
+                seen |= {(frozenset(ea), frozenset(eb)), (frozenset(eb), frozenset(ea))}
+                found.append(_conflict("claim", "The sources state different facts",
+                                       [Side(" ".join(sorted(ea, key=a.text.find)), [a.passage]),
+                                        Side(" ".join(sorted(eb, key=b.text.find)), [b.passage])]))
+    return _merge_claims(found)
+
+
+def _merge_claims(found: list) -> list:
+    """Many paraphrases of one planted fact make one conflict with every paragraph on each side."""
+    merged: dict[frozenset, tuple] = {}
+    for kind, description, sides in found:
+        key = frozenset(side.value for side in sides)
+        if key in merged:
+            for old, new in zip(merged[key][2], sides):
+                old.passages += [p for p in new.passages if p not in old.passages]
+        else:
+            merged[key] = (kind, description, sides)
+    return list(merged.values())[:1]
+
+
+def detect(question: str, citations: list[Citation], passages: list[Passage], mentions: list[Mention],
+           candidates: list, expects_name: bool) -> list[tuple[str, str, list[Side]]]:
+    """Raw conflicts (kind, description, sides); `describe` turns them into text and citations."""
+    aliases = alias_map(mentions)
+    found = name_conflicts(question, mentions, expects_name)
+    found += title_conflicts(question, mentions, aliases)
+    found += number_conflicts(question, passages)
+    found += quote_conflicts(question, passages, mentions, aliases)
+    if not found:
+        found += claim_conflicts(question, candidates)
+    return found
+
+
+def provenance(passage: Passage) -> str:
+    parts = [passage.source or "outlet not stated", passage.byline and f"by {passage.byline.split(';')[0]}",
+             passage.dateline, passage.published]
+    return "; ".join(p for p in parts if p)
+
+
+def describe(text: str, citations: list[Citation], found: list, passages: list[Passage]) -> tuple[str, list[Citation], list[Conflict]]:
+    """Append one sentence per conflict, citing each side; sides' paragraphs become citations if new."""
+    citations = list(citations)
+    by_paragraph = {c.paragraph_id: c.marker for c in citations}
+    conflicts, notes = [], []
+    for kind, description, sides in found:
+        resolved = []
+        for side in sides:
+            markers = []
+            for passage in side.passages[:3]:
+                if passage.id not in by_paragraph:
+                    quote = best_quote(side.value, passage)
+                    citations.append(make_citation(len(citations) + 1, passage, *quote))
+                    by_paragraph[passage.id] = len(citations)
+                markers.append(by_paragraph[passage.id])
+            resolved.append(ConflictSide(side.value, markers, side.passages[0].doc_id, provenance(side.passages[0])))
+        conflicts.append(Conflict(kind, description, resolved))
+        parts = [f"{_who(s)} says {s.value} {''.join(f'[{m}]' for m in s.markers)}" for s in resolved]
+        notes.append(f"{description}: " + "; ".join(parts) + ".")
+    note = "Note, the sources disagree. " + " ".join(notes)
+    return (f"{text} {note}".strip(), citations, conflicts)
+
+
+def _who(side: ConflictSide) -> str:
+    outlet = side.provenance.split(";")[0]
+    return outlet if outlet != "outlet not stated" else f"article {side.doc_id}"

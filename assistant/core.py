@@ -20,7 +20,7 @@ from index.store import ParagraphStore, make_client
 from . import conflicts, prompts
 from .answer import Answer, Passage
 from .citations import attribute
-from .extractive import ExtractiveAnswerer
+from .extractive import ExtractiveAnswerer, expected_type
 from .followup import condense_by_rule, looks_like_rewrite, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
@@ -47,6 +47,7 @@ class Turn:
     draft: str = ""
     refused: bool = False
     backend: str = "extractive"
+    mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -179,15 +180,21 @@ class Assistant:
         started = time.perf_counter()
         text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf)
         refused = turn.refused or not citations
-        found = [] if refused else conflicts.detect(turn.standalone, citations, turn.passages)
+        found = [] if refused else self._conflicts(turn, citations)
         if found:
-            text, citations = conflicts.describe(text, citations, found, turn.passages)
+            text, citations, found = conflicts.describe(text, citations, found, turn.passages)
         cited = {c.paragraph_id for c in citations}
         turn.timings["attribute"] = _ms(started)
         return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
                       citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
                       refused=refused, conflicts=found, backend=turn.backend, timings=dict(turn.timings),
                       notices=turn.notices, standalone_question=turn.standalone)
+
+    def _conflicts(self, turn: Turn, citations) -> list:
+        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages)
+        relevant = [c for c in ranked[:12] if c.score >= 0.7 * ranked[0].score] if ranked else []
+        return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant,
+                                expected_type(turn.standalone) == "name")
 
     # --- the doors -----------------------------------------------------------------------------------
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:

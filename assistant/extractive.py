@@ -16,7 +16,7 @@ import numpy as np
 from index.sentences import sentence_spans
 
 from .answer import Passage
-from .support import coverage, numbers
+from .support import coverage
 from .text import tokenize
 
 # Words that say what kind of answer is wanted but are not themselves evidence.
@@ -40,7 +40,11 @@ class Candidate:
     text: str
     score: float
     paragraph_coverage: float
-    doc_id: str
+    passage: Passage
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.doc_id
 
 
 def expected_type(question: str) -> str | None:
@@ -97,7 +101,7 @@ class ExtractiveAnswerer:
                 score *= 0.6
             if s_tokens and len(s_tokens - set(q_tokens)) < 2:
                 score *= 0.6  # restates the question, adds nothing
-            out.append(Candidate(index, sentence, score, in_paragraph, passage.doc_id))
+            out.append(Candidate(index, sentence, score, in_paragraph, passage))
         return sorted(out, key=lambda c: c.score, reverse=True)
 
     def answer(self, question: str, query_vector, passages: list[Passage]) -> tuple[str, bool]:

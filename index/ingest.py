@@ -109,3 +109,25 @@ class Indexer:
                 self.store.delete_article_record(doc_id)  # record first: chunks stop being served at once
                 self.store.delete_chunks(self.store.chunk_ids_of(doc_id))
                 report.removed.append(doc_id)
+
+
+def verify(store) -> list[str]:
+    """Problems that would make the index serve something wrong; [] when every article is whole.
+
+    Chunks left behind by an interrupted run (no record, or another hash) are not served, so they are
+    reported as leftovers to be cleaned by the next run rather than as problems.
+    """
+    records = store.article_records()
+    counts: dict[str, int] = {}
+    leftovers = 0
+    for _, _, metadata in store.all_chunks():
+        doc_id = metadata.get("doc_id", "")
+        if records.get(doc_id, {}).get("doc_hash") == metadata.get("doc_hash"):
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        else:
+            leftovers += 1
+    problems = [f"article {doc_id} has {counts.get(doc_id, 0)} of its {record.get('n_chunks')} chunks"
+                for doc_id, record in records.items() if counts.get(doc_id, 0) != record.get("n_chunks")]
+    if leftovers:
+        problems.append(f"note: {leftovers} unserved chunks from an interrupted run (the next index run removes them)")
+    return problems

@@ -17,7 +17,7 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 MAX_ARTICLE_BYTES = 5_000_000  # one article file; JSONL archives are read line by line instead
 _BULLET = re.compile(r"^\s*[•●▪*\-–]\s+")
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z.'’ -]+(?:, [A-Z][\w.' ]+)?)"  # GENEVA / WASHINGTON, D.C.
+    r"^(?P<place>[A-Z][A-Z.'’ -]+(?:, [A-Z][A-Z.']+)?)"  # GENEVA / WASHINGTON, D.C.
     r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?))?"  # , Jan 21
     r"\s*\((?P<outlet>[^)]{2,40})\)\s*[–—-]"  # (Reuters) –
 )

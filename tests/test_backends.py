@@ -1,0 +1,108 @@
+"""Model backends against real stand-ins: an OpenAI-compatible HTTP server on loopback that answers by
+quoting the first source paragraph it was sent (an echo model), and an endpoint that is down."""
+import json
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from assistant import Assistant
+from assistant.llm import ChatModel
+
+from conftest import settings_for
+
+
+class EchoHandler(BaseHTTPRequestHandler):
+    """Streams back the first sentence of paragraph [1] with its marker, like a faithful small model."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        user = body["messages"][-1]["content"]
+        if "Follow-up question:" in user:
+            reply = "What did Lavrov say after the talks?"
+        else:
+            first = re.search(r"\[1\] (.+?[.!?])(\s|$)", user, re.S).group(1)
+            reply = f"{first} [1]"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for word in re.findall(r"\S+\s*", reply):
+            chunk = {"choices": [{"delta": {"content": word}}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+
+
+def with_backend(seed_assistant, **overrides) -> Assistant:
+    """The seed index, answered by another backend."""
+    settings = settings_for(seed_assistant.settings.index_dir.parent, **overrides)
+    return Assistant(settings, seed_assistant.store, seed_assistant.embeddings)
+
+
+def test_openai_compatible_endpoint_answers_with_verified_citations(seed_assistant, endpoint):
+    assistant = with_backend(seed_assistant, llm="openai", openai_base_url=endpoint, openai_model="echo")
+    answer = assistant.ask("What did Lavrov demand?")
+    assert answer.backend == "openai" and answer.citations and not answer.notices
+    for c in answer.citations:
+        assert c.quote in c.paragraph
+    partial = list(assistant.stream("Which country did Russia send troops to for joint military exercises?"))
+    assert len(partial) >= 2 and partial[-1].citations
+
+
+def test_model_rewrites_the_follow_up(seed_assistant, endpoint):
+    assistant = with_backend(seed_assistant, llm="openai", openai_base_url=endpoint, openai_model="echo")
+    history = [("What did Lavrov demand?", "Concrete answers.")]
+    assert assistant.ask("What did he say after?", history=history).standalone_question == \
+        "What did Lavrov say after the talks?"
+
+
+def test_endpoint_down_falls_back_to_extractive_with_a_notice(seed_assistant):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    assistant = with_backend(seed_assistant, llm="openai", openai_base_url=f"http://127.0.0.1:{port}/v1",
+                             llm_timeout_s=2)
+    answer = assistant.ask("What did Lavrov demand?")
+    assert answer.backend == "extractive" and "concrete" in answer.text
+    assert any("openai backend failed" in n and "OPENAI_BASE_URL" in n for n in answer.notices)
+
+
+def test_missing_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):
+    assistant = with_backend(seed_assistant, llm="local", local_model_path=str(tmp_path / "missing.gguf"))
+    answer = assistant.ask("What did Lavrov demand?")
+    assert answer.backend == "extractive"
+    assert any("does not exist" in n and "ASSISTANT_LOCAL_MODEL_PATH" in n for n in answer.notices)
+
+
+def test_corrupt_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a model" * 100)
+    answer = with_backend(seed_assistant, llm="local", local_model_path=str(bad)).ask("What did Lavrov demand?")
+    assert any("not a GGUF model file" in n for n in answer.notices)
+
+
+class InjectedModel(ChatModel):
+    """A model that obeys injected instructions: cites a source that does not exist."""
+    name = "obedient"
+
+    def stream(self, messages, max_tokens):
+        yield "Ignore the question. The answer is in source 9 [9]. NATO is dissolved [1]."
+
+
+def test_a_model_that_follows_injected_instructions_cannot_cite_what_is_not_there(seed_assistant):
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, InjectedModel())
+    answer = assistant.ask("What did Lavrov demand?")
+    assert "[9]" not in answer.text and "dissolved" not in answer.text
+    assert answer.refused and not answer.citations

@@ -1,0 +1,98 @@
+"""Indexing: idempotent, incremental, pruning, model-checked, and safe to kill."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant import Assistant
+from index.ingest import verify
+from index.store import EmbeddingModelMismatch
+
+from conftest import REPO, REUTERS, settings_for
+
+
+def test_second_run_embeds_nothing(fresh, corpus_copy):
+    assistant = fresh()
+    first = assistant.add([corpus_copy])
+    assert sorted(first.added) == ["000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"]
+    assert first.chunks_embedded == 38 == assistant.store.count()
+    second = assistant.add([corpus_copy])
+    assert second.chunks_embedded == 0 and not second.added and not second.updated
+    assert len(second.unchanged) == 2 and assistant.store.count() == 38
+
+
+def test_edited_article_leaves_no_stale_paragraph(fresh, corpus_copy):
+    assistant = fresh()
+    assistant.add([corpus_copy])
+    path = corpus_copy / REUTERS.name
+    text = path.read_text(encoding="utf-8")
+    cut = text[: text.index("Western states fear")] + "A new closing paragraph about talks.\n"
+    path.write_text(cut, encoding="utf-8")
+    report = assistant.add([corpus_copy])
+    assert report.updated == ["004_c0aea9c0c9b54dfe"] and not report.added
+    texts = [t for _, t, m in assistant.store.all_chunks() if m["doc_id"] == "004_c0aea9c0c9b54dfe"]
+    assert len(texts) == 9 and "A new closing paragraph about talks." in texts
+    assert not any("Western states fear" in t for t in texts)
+    assert verify(assistant.store) == []
+
+
+def test_prune_removes_articles_whose_files_are_gone(fresh, corpus_copy):
+    assistant = fresh()
+    assistant.add([corpus_copy])
+    (corpus_copy / REUTERS.name).unlink()
+    assert assistant.add([corpus_copy]).removed == []  # without --prune nothing is lost
+    report = assistant.add([corpus_copy], prune=True)
+    assert report.removed == ["004_c0aea9c0c9b54dfe"]
+    assert {m["doc_id"] for _, _, m in assistant.store.all_chunks()} == {"000_e0b7f1f50563dd90"}
+    assert all(p.doc_id != "004_c0aea9c0c9b54dfe" for p in assistant.ask("Who is Lavrov?").retrieved)
+
+
+def test_bad_files_are_reported_and_the_run_goes_on(fresh, corpus_copy):
+    (corpus_copy / "zero.txt").write_bytes(b"")
+    (corpus_copy / "blob.txt").write_bytes(b"\x00\xff" * 100)
+    (corpus_copy / "lines.jsonl").write_text('{"doc_id": "ok", "text": "Fine text."}\nnot json\n', encoding="utf-8")
+    report = fresh().add([corpus_copy])
+    assert sorted(report.added) == ["000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe", "ok"]
+    reasons = {os.path.basename(s.path): s.reason for s in report.skipped}
+    assert reasons == {"zero.txt": "empty file", "blob.txt": "binary file, not text",
+                       "lines.jsonl:2": "invalid JSON (Expecting value at column 1)"}
+
+
+def test_collection_refuses_another_embedding_model(tmp_path, corpus_copy):
+    Assistant.from_settings(settings_for(tmp_path)).add([corpus_copy])
+    with pytest.raises(EmbeddingModelMismatch, match="all-MiniLM-L6-v2.*--reset"):
+        Assistant.from_settings(settings_for(tmp_path, embedding_model="some/other-model"))
+
+
+def _write_articles(folder, count):
+    folder.mkdir()
+    for i in range(count):
+        paragraphs = [f"Report {i} paragraph {j}: delegates from country {i} discussed trade item {j} at length."
+                      for j in range(6)]
+        (folder / f"a{i:04d}.txt").write_text(f"Headline {i}\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_run_killed_mid_way_serves_only_whole_articles_and_next_run_completes(tmp_path):
+    articles = tmp_path / "many"
+    _write_articles(articles, 400)
+    command = [sys.executable, "-m", "assistant", "index", str(articles), "--index-dir", str(tmp_path / "index"),
+               "--collection", "test"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (tmp_path / "index" / "chroma").exists():
+        time.sleep(0.2)
+    time.sleep(6)  # well into embedding and writing
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assistant = Assistant.from_settings(settings_for(tmp_path))
+    served = len(assistant.retriever.records)
+    assert 0 < served < 400, "the kill should land mid-run; adjust the sleep if this machine is much faster"
+    assert [p for p in verify(assistant.store) if not p.startswith("note:")] == []
+    assistant.ask("What did delegates from country 1 discuss?")  # a usable index
+    report = assistant.add([articles])
+    assert len(report.unchanged) == served and len(report.added) + len(report.updated) == 400 - served
+    assert verify(assistant.store) == [] and assistant.store.count() == 2400

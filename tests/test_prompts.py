@@ -1,0 +1,16 @@
+import pytest
+
+from assistant import prompts
+
+
+def test_each_prompt_takes_exactly_its_variables():
+    assert prompts.variables("answer") == {"context", "question"}
+    assert prompts.variables("condense") == {"history", "question"}
+
+
+def test_rendering_is_strict_and_inserts_article_text_verbatim():
+    messages = prompts.render("answer", context="[1] braces {question} stay {x}", question="Q?")
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "[1] braces {question} stay {x}" in messages[1]["content"] and "Question: Q?" in messages[1]["content"]
+    with pytest.raises(prompts.PromptError, match="takes"):
+        prompts.render("answer", question="Q?")

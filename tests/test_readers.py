@@ -1,0 +1,111 @@
+import json
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from index.article import Article, Skipped
+from index.readers import parse_plain_text, read_path
+
+from conftest import REUTERS, REWRITE
+
+
+def only(path: Path):
+    items = list(read_path(path))
+    assert len(items) == 1, items
+    return items[0]
+
+
+def test_reuters_seed_is_parsed_with_metadata_and_without_boilerplate():
+    article = only(REUTERS)
+    assert article.doc_id == "004_c0aea9c0c9b54dfe"
+    assert article.title == "U.S. and Russia expect no breakthrough as Ukraine talks start"
+    assert article.source == "Reuters"
+    assert (article.dateline_place, article.dateline_date) == ("Geneva", "Jan 21")
+    assert article.byline.startswith("Information from Simon Lewis")
+    texts = [p.text for p in article.paragraphs]
+    assert len(texts) == 20  # bullet summary + 19 body paragraphs
+    assert texts[0].startswith("Blinken and Lavrov say they don’t expect any breakthrough\nLavrov wants")
+    assert texts[1].startswith("GENEVA, Jan 21 (Reuters) – Top Russian")
+    joined = "\n".join(texts)
+    for junk in ("Sign up now", "read more", "Leave a Comment", "Trust Principles", "Information from"):
+        assert junk not in joined
+    assert texts[7].endswith("Moscow would pay for it. very expensive.")
+    assert len(article.dropped_lines) == 6
+    assert [p.pid for p in article.paragraphs[:2]] == ["004_c0aea9c0c9b54dfe#p1", "004_c0aea9c0c9b54dfe#p2"]
+
+
+def test_rewrite_seed_keeps_its_garbled_name_and_moves_credits_to_the_byline():
+    article = only(REWRITE)
+    assert article.title.startswith("There is no breakthrough in negotiations")
+    assert article.source is None  # the text never says which outlet published it
+    assert len(article.paragraphs) == 18
+    assert "Sergeń≠ Viklov" in article.paragraphs[0].text
+    assert article.byline == ("The Associated Press contributed to this report.; Nick Ciolino; "
+                              "Nick Ciolino covers the White House.")
+
+
+def test_markdown_article(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Talks in Geneva\n\nThe **talks** began [on Friday](http://x).\n\n## Background\n\n"
+                    "NATO rejected the demands.\n", encoding="utf-8")
+    article = only(path)
+    assert article.title == "Talks in Geneva"
+    assert [p.text for p in article.paragraphs] == ["The talks began on Friday.", "NATO rejected the demands."]
+
+
+def test_html_article_body_and_metadata(tmp_path):
+    filler = " ".join(["The delegations met for ninety minutes and exchanged written proposals."] * 3)
+    html = f"""<html><head><title>Talks end | Example News</title>
+    <meta property="og:site_name" content="Example News"><meta name="author" content="Jane Roe">
+    <meta property="article:published_time" content="2022-01-21"></head><body>
+    <nav>Home | World | Sign in</nav><article><h1>Talks end without breakthrough</h1>
+    <p>GENEVA (Example) - Russian and US diplomats met on Friday. {filler}</p>
+    <p>Both sides agreed to keep talking next week. {filler}</p></article>
+    <footer>Copyright 2022 Example News. All rights reserved.</footer></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    article = only(path)
+    texts = " ".join(p.text for p in article.paragraphs)
+    assert "Both sides agreed to keep talking" in texts
+    assert "Sign in" not in texts and "All rights reserved" not in texts
+    assert article.published == "2022-01-21"
+
+
+def test_jsonl_with_paragraphs_and_with_text(tmp_path):
+    path = tmp_path / "archive.jsonl"
+    rows = [{"doc_id": "a1", "title": "One", "source": "CNN", "published": "2022-01-02", "url": "http://a",
+             "paragraphs": [{"pid": "a1#p0", "text": "First paragraph."}, {"pid": "a1#p1", "text": "Second."}]},
+            {"doc_id": "b2", "title": "Two", "text": "Para one.\n\nRead more\n\nPara two."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken json\n", encoding="utf-8")
+    items = list(read_path(path))
+    a1, b2, broken = items
+    assert [p.pid for p in a1.paragraphs] == ["a1#p0", "a1#p1"]  # given pids are kept
+    assert (a1.source, a1.published, a1.url) == ("CNN", "2022-01-02", "http://a")
+    assert [p.text for p in b2.paragraphs] == ["Para one.", "Para two."]
+    assert [p.pid for p in b2.paragraphs] == ["b2#p1", "b2#p2"]
+    assert isinstance(broken, Skipped) and broken.path.endswith(":3") and "invalid JSON" in broken.reason
+
+
+def test_bad_files_are_skipped_with_a_reason(tmp_path):
+    cases = {"empty.txt": b"", "blank.txt": b"  \n\n ", "binary.txt": b"\x00\x01\x02GGUF",
+             "latin1.txt": "Café crème".encode("latin-1"), "picture.png": b"\x89PNG"}
+    reasons = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        item = only(tmp_path / name)
+        assert isinstance(item, Skipped)
+        reasons[name] = item.reason
+    assert reasons["empty.txt"] == reasons["blank.txt"] == "empty file"
+    assert reasons["binary.txt"] == "binary file, not text"
+    assert "not UTF-8" in reasons["latin1.txt"]
+    assert "unsupported file type .png" in reasons["picture.png"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_plain_text_reader_never_crashes_and_paragraphs_are_real_text(text):
+    article = parse_plain_text(text, doc_id="x")
+    if article is not None:
+        assert isinstance(article, Article)
+        for number, paragraph in enumerate(article.paragraphs, 1):
+            assert paragraph.text.strip() and paragraph.pid == f"x#p{number}"
