@@ -21,6 +21,7 @@ from index.sentences import sentence_spans
 
 from .answer import Citation, Conflict, ConflictSide, Passage
 from .citations import best_quote, make_citation
+from .extractive import expected_type
 from .text import fold, tokenize
 
 _OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |Economy |Justice |Health )?"
@@ -107,10 +108,14 @@ def _asked(question: str) -> set[str]:
 def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
     """If the question names someone another retrieved article names differently, fetch that article's
     paragraphs about them too (the question "What did Lavrov demand?" also reads the "Viklov" article)."""
-    passages = list(turn.passages)
+    passages, asked = list(turn.passages), _asked(turn.standalone)
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]
+    for mention in [m for m in role_mentions(passages) if m.surname in asked][:2]:
+        # Articles that name the same office may name its holder differently.
+        hits = retriever.search(mention.role, turn.query_vector, 6, turn.where)
+        doc_ids += [h.doc_id for h in hits if h.doc_id not in doc_ids][:3]
     turn.mentions = doc_mentions(retriever, doc_ids)
-    seen, asked = {p.id for p in passages}, _asked(turn.standalone)
+    seen = {p.id for p in passages}
     for surname, others in alias_map(turn.mentions).items():
         if surname not in asked:
             continue
@@ -121,6 +126,22 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
                     passages.append(hit)
                     seen.add(hit.id)
     return passages
+
+
+def role_stand_ins(question: str, mentions: list[Mention]) -> dict[str, set[str]]:
+    """"the Russian minister" in a question also matches sentences naming whoever the articles give that
+    office (Lavrov, Viklov), and "Lavrov" matches "Russia" (whose foreign minister he is)."""
+    asked, out = _asked(question), {}
+    nations_asked = {m.role[: -len(m.office)].strip() for m in mentions} & asked
+    for m in mentions:
+        office_words = set(m.office.split()) - {"of"}
+        nation = m.role[: -len(m.office)].strip()
+        if office_words & asked and (nation in asked if nations_asked else True):
+            for word in (office_words | {nation}) & asked:
+                out.setdefault(word, set()).add(m.surname)
+        if m.surname in asked and nation:
+            out.setdefault(m.surname, set()).update(tokenize(nation))  # a minister speaks for his country
+    return {tokenize(word)[0]: names for word, names in out.items() if tokenize(word)}
 
 
 # --- detection ------------------------------------------------------------------------------------------
@@ -134,12 +155,20 @@ def _conflict(kind: str, description: str, sides: list[Side]) -> tuple[str, str,
     return kind, description, sides
 
 
-def name_conflicts(question: str, mentions: list[Mention], expects_name: bool) -> list:
+def _display_role(mention: Mention) -> str:
+    nation = mention.role[: -len(mention.office)].strip()
+    return f"{nation.title()} {mention.office}".strip()
+
+
+def name_conflicts(question: str, mentions: list[Mention], quoted: str, wanted: str | None) -> list:
+    """Relevant when the question names either person or the office, or asks "who" and the answer quotes
+    either name."""
     asked, found = _asked(question), []
     for a, b in alias_pairs(mentions):
         office_words = set(a.office.split()) - {"of"}
-        if a.surname in asked or b.surname in asked or (office_words & asked) or expects_name:
-            found.append(_conflict("name", f"The articles name the {a.role} differently",
+        names_quoted = wanted == "name" and (a.name in quoted or b.name in quoted)
+        if a.surname in asked or b.surname in asked or (office_words & asked) or names_quoted:
+            found.append(_conflict("name", f"The articles name the {_display_role(a)} differently",
                                    [Side(a.name, [a.passage]), Side(b.name, [b.passage])]))
     return found
 
@@ -154,9 +183,8 @@ def title_conflicts(question: str, mentions: list[Mention], aliases: dict[str, s
                 key = (a.surname, *sorted((a.office, b.office)))
                 if relevant and key not in seen:
                     seen.add(key)
-                    where = "one article" if a.passage.doc_id == b.passage.doc_id else "the articles"
-                    found.append(_conflict("title", f"{where.capitalize()} give {a.surname.title()} different "
-                                           f"titles", [Side(f"{a.office.title()} {a.name}", [a.passage]),
+                    where = "One article gives" if a.passage.doc_id == b.passage.doc_id else "The articles give"
+                    found.append(_conflict("title", f"{where} {b.name.split()[-1]} different titles", [Side(f"{a.office.title()} {a.name}", [a.passage]),
                                                        Side(f"{b.office.title()} {b.name}", [b.passage])]))
     return found
 
@@ -165,21 +193,30 @@ def _count_value(text: str) -> str:
     return fold(text).replace(",", "")
 
 
-def number_conflicts(question: str, passages: list[Passage]) -> list:
+def number_conflicts(question: str, passages: list[Passage], wanted: str | None) -> list:
+    """Only for questions that ask for a number: "Which country did Russia send troops to" is not about
+    how many troops."""
+    if wanted != "number":
+        return []
     asked = set(tokenize(question))
-    counts: dict[str, dict[str, list[Passage]]] = {}
+    counts: dict[str, dict[str, Side]] = {}  # noun -> value -> side
     for passage in passages:
         for m in _COUNT.finditer(passage.text):
             noun = tokenize(m.group("noun"))
             if noun and noun[0] in asked:
-                counts.setdefault(noun[0], {}).setdefault(_count_value(m.group("value")), []).append(passage)
+                side = counts.setdefault(noun[0], {}).setdefault(_count_value(m.group("value")), Side(m.group(0), []))
+                if passage not in side.passages:
+                    side.passages.append(passage)
     found = []
     for noun, values in counts.items():
-        docs = {p.doc_id for ps in values.values() for p in ps}
-        if len(values) > 1 and len(docs) > 1:
-            sides = [Side(f"{value} {noun}s", ps) for value, ps in values.items()]
-            found.append(_conflict("number", f"The articles give different numbers of {noun}s", sides))
+        if len(values) > 1 and len({p.doc_id for side in values.values() for p in side.passages}) > 1:
+            found.append(_conflict("number", f"The articles count the {_plural(noun)} differently",
+                                   list(values.values())))
     return found
+
+
+def _plural(noun: str) -> str:
+    return noun if noun.endswith("s") else noun + "s"
 
 
 def _speaker(sentence: str, aliases: dict[str, set[str]], mentions: list[Mention]) -> str | None:
@@ -251,12 +288,12 @@ def _merge_claims(found: list) -> list:
 
 
 def detect(question: str, citations: list[Citation], passages: list[Passage], mentions: list[Mention],
-           candidates: list, expects_name: bool) -> list[tuple[str, str, list[Side]]]:
+           candidates: list) -> list[tuple[str, str, list[Side]]]:
     """Raw conflicts (kind, description, sides); `describe` turns them into text and citations."""
-    aliases = alias_map(mentions)
-    found = name_conflicts(question, mentions, expects_name)
+    aliases, wanted = alias_map(mentions), expected_type(question)
+    found = name_conflicts(question, mentions, " ".join(c.quote for c in citations), wanted)
     found += title_conflicts(question, mentions, aliases)
-    found += number_conflicts(question, passages)
+    found += number_conflicts(question, passages, wanted)
     found += quote_conflicts(question, passages, mentions, aliases)
     if not found:
         found += claim_conflicts(question, candidates)
@@ -264,9 +301,18 @@ def detect(question: str, citations: list[Citation], passages: list[Passage], me
 
 
 def provenance(passage: Passage) -> str:
-    parts = [passage.source or "outlet not stated", passage.byline and f"by {passage.byline.split(';')[0]}",
-             passage.dateline, passage.published]
+    """Outlet, byline, dateline and date: what a reader needs to weigh a side."""
+    byline = re.sub(r"^(information from|reporting by|by)\s+", "", passage.byline.split(";")[0], flags=re.I)
+    parts = [passage.source or "outlet not stated", byline and f"byline: {byline}", passage.dateline,
+             passage.published]
     return "; ".join(p for p in parts if p)
+
+
+def _name_of(passage: Passage) -> str:
+    if passage.source:
+        return passage.source
+    title = passage.title if len(passage.title) <= 60 else passage.title[:57].rstrip() + "…"
+    return f"the article “{title}”"
 
 
 def describe(text: str, citations: list[Citation], found: list, passages: list[Passage]) -> tuple[str, list[Citation], list[Conflict]]:
@@ -275,23 +321,20 @@ def describe(text: str, citations: list[Citation], found: list, passages: list[P
     by_paragraph = {c.paragraph_id: c.marker for c in citations}
     conflicts, notes = [], []
     for kind, description, sides in found:
-        resolved = []
+        resolved, phrases = [], []
+        one_article = len({side.passages[0].doc_id for side in sides}) == 1
         for side in sides:
             markers = []
             for passage in side.passages[:3]:
                 if passage.id not in by_paragraph:
-                    quote = best_quote(side.value, passage)
-                    citations.append(make_citation(len(citations) + 1, passage, *quote))
+                    citations.append(make_citation(len(citations) + 1, passage, *best_quote(side.value, passage)))
                     by_paragraph[passage.id] = len(citations)
                 markers.append(by_paragraph[passage.id])
-            resolved.append(ConflictSide(side.value, markers, side.passages[0].doc_id, provenance(side.passages[0])))
+            first = side.passages[0]
+            resolved.append(ConflictSide(side.value, markers, first.doc_id, provenance(first)))
+            tags = "".join(f"[{m}]" for m in markers)
+            phrases.append(f"“{side.value.strip('“”')}” {tags}" if one_article
+                           else f"{_name_of(first)} says “{side.value.strip('“”')}” {tags}")
         conflicts.append(Conflict(kind, description, resolved))
-        parts = [f"{_who(s)} says {s.value} {''.join(f'[{m}]' for m in s.markers)}" for s in resolved]
-        notes.append(f"{description}: " + "; ".join(parts) + ".")
-    note = "Note, the sources disagree. " + " ".join(notes)
-    return (f"{text} {note}".strip(), citations, conflicts)
-
-
-def _who(side: ConflictSide) -> str:
-    outlet = side.provenance.split(";")[0]
-    return outlet if outlet != "outlet not stated" else f"article {side.doc_id}"
+        notes.append(f"{description}: " + (" and " if one_article else "; ").join(phrases) + ".")
+    return f"{text} The sources disagree. {' '.join(notes)}".strip(), citations, conflicts

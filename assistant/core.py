@@ -20,7 +20,7 @@ from index.store import ParagraphStore, make_client
 from . import conflicts, prompts
 from .answer import Answer, Passage
 from .citations import attribute
-from .extractive import ExtractiveAnswerer, expected_type
+from .extractive import ExtractiveAnswerer
 from .followup import condense_by_rule, looks_like_rewrite, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
@@ -48,6 +48,7 @@ class Turn:
     refused: bool = False
     backend: str = "extractive"
     mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
+    stand_ins: dict = field(default_factory=dict)  # question word -> names that count for it
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -134,6 +135,7 @@ class Assistant:
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
         turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
         turn.passages = conflicts.add_alias_passages(turn, self.retriever)
+        turn.stand_ins = conflicts.role_stand_ins(turn.standalone, turn.mentions)
         turn.timings["retrieve"] = _ms(started)
         return turn
 
@@ -151,19 +153,20 @@ class Assistant:
         model = self._model_or_none(turn) if turn.passages else None
         if model is not None:
             try:
-                yield from self._generate_with_model(turn, model)
                 turn.backend = model.name
+                yield from self._generate_with_model(turn, model)
             except BackendError as err:
                 turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
                 model = None
         if model is None:
-            turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages)
+            turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages,
+                                                               turn.stand_ins)
             turn.backend = "extractive"
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
     def _generate_with_model(self, turn: Turn, model: ChatModel) -> Iterator[str]:
-        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages)
+        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
         chosen = turn.context = list(dict.fromkeys(c.passage_index for c in ranked))[:LLM_CONTEXT_PARAGRAPHS]
         context = "\n\n".join(f"[{n}] {turn.passages[i - 1].text[:LLM_PARAGRAPH_CHARS]}"
                               for n, i in enumerate(chosen, 1))
@@ -191,10 +194,9 @@ class Assistant:
                       notices=turn.notices, standalone_question=turn.standalone)
 
     def _conflicts(self, turn: Turn, citations) -> list:
-        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages)
+        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
         relevant = [c for c in ranked[:12] if c.score >= 0.7 * ranked[0].score] if ranked else []
-        return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant,
-                                expected_type(turn.standalone) == "name")
+        return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant)
 
     # --- the doors -----------------------------------------------------------------------------------
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:

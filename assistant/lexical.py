@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import tokenize
+from .text import TOKENIZER_VERSION, tokenize
 
 
 def fingerprint(records: dict[str, dict]) -> str:
     items = sorted((doc_id, r.get("doc_hash", "")) for doc_id, r in records.items())
-    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([TOKENIZER_VERSION, items]).encode()).hexdigest()[:16]
 
 
 class LexicalIndex:

@@ -1,12 +1,17 @@
 """Tokens for lexical search and support checks: lowercased words and numbers, lightly stemmed.
 
-Deliberately simple (English suffix stripping, no lemmatiser): the same function is used for the BM25
+Deliberately simple (Snowball stemming, a few irregular forms, no lemmatiser): the same function is used for the BM25
 index, queries and the support check, so they always agree.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+TOKENIZER_VERSION = "3"  # part of the lexical index's cache key: bump when tokens change
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
@@ -17,6 +22,7 @@ them themselves then there these they this those through to too under until up v
 which while who whom why will with would you your yours yourself yourselves according article articles say said
 says tell told did does do
 """.split())
+_STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[\w]+(?:[.,][\d]+)*", re.UNICODE)
 
 
@@ -27,18 +33,29 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+# Irregular forms that matter in news questions ("Who won…" / "… wins the title").
+_IRREGULAR = {"won": "win", "met": "meet", "took": "take", "taken": "take", "held": "hold", "led": "lead",
+              "sent": "send", "told": "tell", "paid": "pay", "made": "make", "gave": "give", "given": "give",
+              "bought": "buy", "sold": "sell", "wrote": "write", "written": "write", "writing": "write",
+              "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose", "ran": "run",
+              "crimean": "crimea", "russian": "russia", "ukrainian": "ukraine", "american": "america",
+              "died": "die", "dead": "die", "deaths": "die", "death": "die", "deadly": "die"}
+
+
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    if word.isdigit() or len(word) <= 3:
-        return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses")):
-                return word[:-1]
-            return word[: -len(suffix)] + replacement
-    return word
+    """Snowball (Porter 2) English stem, after mapping the irregular forms above."""
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+
+
+# "US" would otherwise be the stopword "us"; the country is spelled out so "U.S." matches "United States".
+_COUNTRY_ABBREVIATIONS = [(re.compile(r"\bU\.S\.(?=\W|$)|\bU\.S\b|\bUS\b"), "United States"),
+                          (re.compile(r"\bU\.K\.(?=\W|$)|\bUK\b"), "United Kingdom")]
 
 
 def words(text: str) -> list[str]:
+    for pattern, name in _COUNTRY_ABBREVIATIONS:
+        text = pattern.sub(name, text)
     folded = re.sub(r"'s\b", "", fold(text))
     return [w.replace(",", "") for w in _WORD.findall(folded)]
 

@@ -30,11 +30,11 @@ _BOILERPLATE = re.compile(r"^\s*(?:" + "|".join(BOILERPLATE_PATTERNS) + r")\s*$"
 _TRAILING_LINK = re.compile(r"\s*\b(read more|click here)\s*$", re.IGNORECASE)
 # Credits that close an article; kept as the byline, not as body text.
 _CREDITS = re.compile(
-    r"^(?:(?:additional )?reporting by|information from|written by|writing by|edited by|editing by|"
-    r"compiled by|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+$)|contributed to this report"
-    r"|^[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,2} (?:covers|is an? |reports on|writes about)",
-    re.IGNORECASE,
-)
+    r"^(?:(?:additional )?reporting by|information from|written by|writing by|edited by|editing by|compiled by)"
+    r"|contributed to this report", re.IGNORECASE)
+# Case matters here: "Nick Ciolino covers the White House." but not "Pretty Woman is a 1990 film".
+_BYLINE = re.compile(r"^(?:By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+$|[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2} "
+                     r"(?:covers|reports on|writes about|is a (?:correspondent|reporter|writer|journalist)))")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z'-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'-]+){1,2}$")
 _FIXER = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 
@@ -58,7 +58,7 @@ def strip_trailing_link(text: str) -> str:
 def is_credit(line: str) -> bool:
     """True for bylines and credit lines ("Reporting by …", "Nick Ciolino covers the White House.")."""
     line = line.strip()
-    return bool(_CREDITS.search(line)) or bool(_PERSON_NAME.match(line))
+    return bool(_CREDITS.search(line) or _BYLINE.match(line) or _PERSON_NAME.match(line))
 
 
 def clean_blocks(blocks: list[str]) -> tuple[list[str], list[str], list[str]]:

@@ -48,3 +48,8 @@ def test_normalize_repairs_mojibake_and_keeps_curly_quotes():
     assert normalize("“candid”  and\t“useful.”") == "“candid” and “useful.”"
     assert normalize("e\u0301") == "é"  # NFC
     assert "Sergeń≠ Viklov" in normalize("Foreign Minister Sergeń≠ Viklov")  # not repairable: kept verbatim
+
+
+def test_sentences_that_look_like_bylines_in_lowercase_are_kept():
+    body, credits, _ = clean_blocks(["Pretty Woman is a 1990 American romantic comedy film directed by Garry Marshall."])
+    assert credits == [] and len(body) == 1
