@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl)")
     index.add_argument("--prune", action="store_true", help="remove articles whose files are gone")
     index.add_argument("--reset", action="store_true", help="delete the collection first and rebuild")
+    index.add_argument("--check", action="store_true",
+                       help="only verify that the store, the lexical index and the article records agree")
 
     for name, text in (("ask", "answer one question"), ("chat", "a terminal chat with history")):
         sub = commands.add_parser(name, parents=[common], help=text)
@@ -63,6 +65,8 @@ def run_index(args) -> int:
     from tqdm import tqdm
 
     assistant = make_assistant(args)
+    if args.check:
+        return run_check(assistant)
     if args.reset:
         assistant.store.reset()
         assistant = make_assistant(args)
@@ -71,6 +75,16 @@ def run_index(args) -> int:
         report = assistant.add(paths, prune=args.prune, progress=bar.update)
     print(report.summary())
     return 0
+
+
+def run_check(assistant) -> int:
+    """Exit 0 when every served article is whole and the lexical index matches the store."""
+    problems = assistant.check()
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if not p.startswith("note:")]
+    print("index OK" if not errors else f"{len(errors)} problem(s); re-run `python -m assistant index` to repair")
+    return 0 if not errors else 1
 
 
 def print_answer(answer, as_json: bool) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from index.embedding import SentenceEmbeddings
-from index.ingest import Indexer, IngestReport
+from index.ingest import Indexer, IngestReport, verify
 from index.store import ParagraphStore, make_client
 
 from . import conflicts, prompts
@@ -27,7 +27,6 @@ from .retrieval import HybridRetriever
 from .settings import Settings, from_env, validate
 
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
-NOT_IN_SOURCES = "NOT IN SOURCES"
 LLM_CONTEXT_PARAGRAPHS = 3  # small local models: a short prompt is a fast first token
 LLM_PARAGRAPH_CHARS = 600
 
@@ -49,6 +48,7 @@ class Turn:
     backend: str = "extractive"
     mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
     stand_ins: dict = field(default_factory=dict)  # question word -> names that count for it
+    extractive_draft: str = ""  # the fallback when a model fails or says nothing the sources support
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -85,6 +85,14 @@ class Assistant:
     def refresh(self) -> None:
         self.retriever.refresh()
         self.extractive.idf = self.retriever.lexical.idf
+
+    def check(self) -> list[str]:
+        """Problems between the vector store, the lexical index and the article records ([] = consistent)."""
+        problems = verify(self.store)
+        served = sum(int(r.get("n_chunks", 0)) for r in self.retriever.records.values())
+        if len(self.retriever.lexical) != served:
+            problems.append(f"lexical index has {len(self.retriever.lexical)} chunks, the store serves {served}")
+        return problems
 
     def articles(self) -> list[dict]:
         return sorted(({"doc_id": d} | r for d, r in self.retriever.records.items()), key=lambda r: r["doc_id"])
@@ -148,20 +156,24 @@ class Assistant:
             return None
 
     def _generate(self, turn: Turn) -> Iterator[str]:
-        """Yield the draft as it grows; fills turn.draft, turn.refused and turn.backend."""
+        """Yield the draft as it grows; fills turn.draft, turn.refused and turn.backend.
+
+        The extractive reading decides whether the articles answer the question at all: small models
+        answer from memory when they should refuse, and a refusal needs no model time.
+        """
         started = time.perf_counter()
-        model = self._model_or_none(turn) if turn.passages else None
+        turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages,
+                                                          turn.stand_ins)
+        turn.extractive_draft = turn.draft
+        model = None if turn.refused else self._model_or_none(turn)
         if model is not None:
             try:
                 turn.backend = model.name
                 yield from self._generate_with_model(turn, model)
             except BackendError as err:
                 turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
-                model = None
-        if model is None:
-            turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages,
-                                                               turn.stand_ins)
-            turn.backend = "extractive"
+                turn.backend, turn.draft, turn.refused = "extractive", turn.extractive_draft, False
+        if turn.backend == "extractive":
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
@@ -176,12 +188,16 @@ class Assistant:
             draft += piece
             yield draft
         # The model numbered the paragraphs 1..n as shown; map back to the passage list.
-        turn.draft = _renumber(draft, chosen)
-        turn.refused = NOT_IN_SOURCES in draft.upper() or not draft.strip()
+        turn.draft, turn.refused = _renumber(draft, chosen), not draft.strip()
 
     def _finish(self, turn: Turn) -> Answer:
         started = time.perf_counter()
         text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf)
+        if not citations and turn.backend != "extractive" and turn.extractive_draft:
+            turn.notices.append(f"Nothing the {turn.backend} model wrote was supported by the articles; "
+                                "showing the articles' own sentences instead.")
+            turn.backend = "extractive"
+            text, citations = attribute(turn.extractive_draft, turn.passages, self.extractive.idf)
         refused = turn.refused or not citations
         found = [] if refused else self._conflicts(turn, citations)
         if found:
@@ -206,7 +222,7 @@ class Assistant:
         shown = 0
         for draft in self._generate(turn):
             complete = draft[: max(draft.rfind(". "), draft.rfind(".\n")) + 1]
-            if turn.backend != "extractive" and len(complete) > shown and NOT_IN_SOURCES not in draft.upper():
+            if turn.backend != "extractive" and len(complete) > shown:
                 shown = len(complete)
                 text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf)
                 yield Answer(question=turn.question, text=text, citations=citations, backend=self.settings.llm)

@@ -104,5 +104,12 @@ class InjectedModel(ChatModel):
 def test_a_model_that_follows_injected_instructions_cannot_cite_what_is_not_there(seed_assistant):
     assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, InjectedModel())
     answer = assistant.ask("What did Lavrov demand?")
-    assert "[9]" not in answer.text and "dissolved" not in answer.text
-    assert answer.refused and not answer.citations
+    assert "[9]" not in answer.text and "dissolved" not in answer.text and "Ignore" not in answer.text
+    assert answer.backend == "extractive" and "concrete" in answer.text
+    assert any("Nothing the obedient model wrote was supported" in n for n in answer.notices)
+
+
+def test_unanswerable_question_never_reaches_the_model(seed_assistant):
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, InjectedModel())
+    answer = assistant.ask("Who is NATO's Secretary General?")
+    assert answer.refused and not answer.citations and answer.backend == "extractive"

@@ -1,0 +1,60 @@
+"""The same code against a Chroma server: `chroma run` on loopback, indexed and queried over HTTP."""
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import Assistant
+
+from conftest import SEEDS, settings_for
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not start within 60 s")
+    yield port
+    process.send_signal(signal.SIGTERM)  # stopped by its PID
+    process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_index_and_ask_through_a_chroma_server(tmp_path, chroma_server):
+    settings = settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    assistant = Assistant.from_settings(settings)
+    assert sorted(assistant.add([SEEDS]).added) == ["000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"]
+    assert assistant.add([SEEDS]).chunks_embedded == 0
+    answer = assistant.ask("Which detained US citizens did Blinken say should be part of the talks?")
+    assert "Paul Whelan and Trevor Reed" in answer.text and answer.citations
+    assert not (tmp_path / "index" / "chroma").exists()  # nothing was written to a local store
+    assert assistant.check() == []
+
+
+def test_unreachable_server_says_what_to_do(tmp_path):
+    from index.store import StoreError
+
+    with pytest.raises(StoreError, match="chroma run"):
+        Assistant.from_settings(settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=free_port()))
