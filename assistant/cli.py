@@ -71,8 +71,20 @@ def run_index(args) -> int:
         assistant.store.reset()
         assistant = make_assistant(args)
     paths = args.paths or list(assistant.settings.corpus)
-    with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
-        report = assistant.add(paths, prune=args.prune, progress=bar.update)
+    try:
+        with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
+            report = assistant.add(paths, prune=args.prune, progress=bar.update)
+    except OSError as err:  # disk full, file size limit, permissions
+        print(f"error: writing the index failed ({err}). Free disk space (or fix permissions) and run the "
+              "same command again: articles indexed before this point are intact and the rest are redone.",
+              file=sys.stderr)
+        return 1
+    except Exception as err:  # the store reports a full disk as its own error type
+        if "full" not in str(err).lower():
+            raise
+        print(f"error: the disk is full ({err}). Free space and run the same command again: the index "
+              "still serves every article completed before this point.", file=sys.stderr)
+        return 1
     print(report.summary())
     return 0
 

@@ -141,8 +141,15 @@ class Assistant:
     def _retrieve(self, turn: Turn) -> Turn:
         started = time.perf_counter()
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
-        turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
-        turn.passages = conflicts.add_alias_passages(turn, self.retriever)
+        try:
+            turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
+            turn.passages = conflicts.add_alias_passages(turn, self.retriever)
+        except Exception as err:  # a server's client raises its own types (httpx, chromadb)
+            if not self.settings.chroma_host or isinstance(err, AssistantError):
+                raise
+            raise AssistantError(
+                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} did not answer "
+                f"({type(err).__name__}). Start it again (`chroma run …`); the next question reconnects.") from err
         turn.stand_ins = conflicts.role_stand_ins(turn.standalone, turn.mentions)
         turn.timings["retrieve"] = _ms(started)
         return turn

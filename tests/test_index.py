@@ -96,3 +96,52 @@ def test_run_killed_mid_way_serves_only_whole_articles_and_next_run_completes(tm
     report = assistant.add([articles])
     assert len(report.unchanged) == served and len(report.added) + len(report.updated) == 400 - served
     assert verify(assistant.store) == [] and assistant.store.count() == 2400
+
+
+def _index_command(folder, index_root):
+    return [sys.executable, "-m", "assistant", "index", str(folder), "--index-dir", str(index_root / "index"),
+            "--collection", "test"]
+
+
+@pytest.mark.slow
+def test_twenty_random_kills_never_leave_an_inconsistent_index(tmp_path):
+    import random
+
+    articles = tmp_path / "many"
+    _write_articles(articles, 150)
+    rng = random.Random(7)
+    for _ in range(20):
+        process = subprocess.Popen(_index_command(articles, tmp_path), cwd=REPO,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.0, 14.0))  # model loading, reading, embedding or writing
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        check = subprocess.run(_index_command(articles, tmp_path) + ["--check"], cwd=REPO, capture_output=True,
+                               text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+    finished = subprocess.run(_index_command(articles, tmp_path), cwd=REPO, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assistant = Assistant.from_settings(settings_for(tmp_path))
+    assert len(assistant.retriever.records) == 150 and verify(assistant.store) == []
+
+
+@pytest.mark.slow
+def test_full_disk_while_indexing_is_a_clear_error_and_the_old_index_stays(tmp_path, corpus_copy):
+    import resource
+
+    Assistant.from_settings(settings_for(tmp_path)).add([corpus_copy])
+    _write_articles(tmp_path / "more", 80)
+    used = sum(f.stat().st_size for f in (tmp_path / "index").rglob("*") if f.is_file())
+
+    def small_disk():  # files may not grow past a little more than the index holds now
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (used + 200_000, used + 200_000))
+
+    result = subprocess.run(_index_command(tmp_path / "more", tmp_path), cwd=REPO, capture_output=True, text=True,
+                            preexec_fn=small_disk, timeout=600)
+    assert result.returncode != 0
+    assert "error:" in result.stderr and ("disk" in result.stderr or "File too large" in result.stderr), result.stderr
+    assistant = Assistant.from_settings(settings_for(tmp_path))
+    assert {"000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"} <= set(assistant.retriever.records)
+    assert "concrete" in assistant.ask("What did Lavrov demand?").text
+    assert [p for p in verify(assistant.store) if not p.startswith("note:")] == []

@@ -58,3 +58,35 @@ def test_unreachable_server_says_what_to_do(tmp_path):
 
     with pytest.raises(StoreError, match="chroma run"):
         Assistant.from_settings(settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=free_port()))
+
+
+@pytest.mark.slow
+def test_server_killed_mid_session_gives_a_clear_error_and_recovers(tmp_path):
+    from assistant import AssistantError
+
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    command = [str(chroma), "run", "--path", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port)]
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                return process
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        pytest.fail("chroma run did not start")
+
+    server = start()
+    assistant = Assistant.from_settings(settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=port))
+    assistant.add([SEEDS])
+    server.kill()
+    server.wait()
+    with pytest.raises(AssistantError, match="did not answer.*chroma run"):
+        assistant.ask("What did Lavrov demand?")
+    server = start()
+    try:
+        assert "concrete" in assistant.ask("What did Lavrov demand?").text  # same Assistant, reconnected
+    finally:
+        server.kill()
