@@ -27,6 +27,8 @@ from .retrieval import HybridRetriever
 from .settings import Settings, from_env, validate
 
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
+TIME_SENSITIVE = re.compile(r"\b(now|currently|current|latest|still|today|this (week|month|year)|so far|"
+                            r"yet|recent(ly)?|present)\b", re.I)
 LLM_CONTEXT_PARAGRAPHS = 3  # small local models: a short prompt is a fast first token
 LLM_PARAGRAPH_CHARS = 600
 
@@ -210,6 +212,8 @@ class Assistant:
         if found:
             text, citations, found = conflicts.describe(text, citations, found, turn.passages)
         cited = {c.paragraph_id for c in citations}
+        if not refused and TIME_SENSITIVE.search(turn.question):
+            text = _as_of([p for p in turn.passages if p.id in cited]) + text
         turn.timings["attribute"] = _ms(started)
         return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
                       citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
@@ -258,6 +262,12 @@ class Assistant:
 
         return (RunnableLambda(start) | RunnableLambda(self._validate) | RunnableLambda(self._condense)
                 | RunnableLambda(self._retrieve) | RunnableLambda(generate) | RunnableLambda(self._finish))
+
+
+def _as_of(passages: list[Passage]) -> str:
+    """"As of <date>: " from the newest cited article, so a reader knows when "now" was."""
+    dates = sorted(p.published or p.dateline.split(", ", 1)[-1] for p in passages if p.published or p.dateline)
+    return f"As of {dates[-1]} (the date of the newest cited article): " if dates else ""
 
 
 def _renumber(draft: str, chosen: list[int]) -> str:

@@ -109,3 +109,8 @@ def test_instructions_inside_an_article_are_data(fresh, corpus_copy):
     assert "concrete" in answer.text
     assert_citations_hold(answer)
     assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_questions_about_now_are_answered_as_of_the_articles_date(seed_assistant):
+    answer = seed_assistant.ask("How many troops does Russia currently have near the Ukrainian border?")
+    assert answer.text.startswith("As of Jan 21 (the date of the newest cited article): ")
