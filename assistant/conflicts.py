@@ -250,7 +250,9 @@ def quote_conflicts(question: str, passages: list[Passage], mentions, aliases) -
 
 
 def _entities(sentence: str) -> set[str]:
-    return {w for w in _CAPITALISED.findall(sentence) if w not in _NOT_ENTITIES}
+    """Names and numbers: the parts of a sentence a planted or garbled fact changes."""
+    names = {w for w in _CAPITALISED.findall(sentence) if w not in _NOT_ENTITIES}
+    return names | {n.rstrip(".,") for n in re.findall(r"\$?\d[\d,.]*", sentence)}
 
 
 def claim_conflicts(question: str, candidates: list) -> list:
@@ -302,7 +304,9 @@ def detect(question: str, citations: list[Citation], passages: list[Passage], me
 
 def provenance(passage: Passage) -> str:
     """Outlet, byline, dateline and date: what a reader needs to weigh a side."""
-    byline = re.sub(r"^(information from|reporting by|by)\s+", "", passage.byline.split(";")[0], flags=re.I)
+    credits = [c.strip() for c in passage.byline.split(";") if c.strip()]
+    names = [c for c in credits if re.fullmatch(r"(By )?[A-Z][\w'’-]+( [A-Z][\w'’-]+){1,2}", c)]
+    byline = re.sub(r"^(information from|reporting by|by)\s+", "", (names or credits or [""])[0], flags=re.I)
     parts = [passage.source or "outlet not stated", byline and f"byline: {byline}", passage.dateline,
              passage.published]
     return "; ".join(p for p in parts if p)

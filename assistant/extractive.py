@@ -163,7 +163,7 @@ def _redundant(a: str, b: str) -> bool:
 
 def with_marker(sentence: str, marker: int) -> str:
     """Put [n] before the sentence's final full stop ("… talks [1].") or after it otherwise."""
-    sentence = sentence.rstrip()
+    sentence = re.sub(r"\s*(\.\.\.|…)$", "", sentence.rstrip())  # snippet ellipses: the sentence was cut
     if sentence.endswith(".") and not sentence.endswith(".."):
         return f"{sentence[:-1]} [{marker}]."
     if not re.search(r"[.!?\"'”’)]$", sentence):

@@ -1,0 +1,97 @@
+"""`python app.py`: the Gradio chat over the same `Assistant` as the CLI. This file is the composition root.
+
+It reads flags and the environment, builds the index on first start, and serves `assistant.ui.ChatUI`.
+It listens on 127.0.0.1 unless told otherwise; any other address needs `--expose` and a login from
+ASSISTANT_UI_USER / ASSISTANT_UI_PASSWORD. It never creates a public share link.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+
+from assistant import Assistant, AssistantError  # first: sets the offline environment before gradio loads
+from assistant.llm import BackendError
+from assistant.settings import LLM_BACKENDS, from_env
+from assistant.ui import ChatUI  # imports gradio only when the app is built
+from index.embedding import EmbeddingModelError
+from index.store import StoreError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python app.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--expose", action="store_true",
+                        help="allow a non-loopback --host; requires ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD")
+    parser.add_argument("--index-dir", help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
+    parser.add_argument("--collection", help="Chroma collection name")
+    parser.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend")
+    return parser
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this machine only."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def login_for(host: str, expose: bool, environ=os.environ) -> tuple[str, str] | None:
+    """None on loopback; otherwise the (user, password) Gradio will ask for. Raises ValueError with the fix."""
+    if is_loopback(host):
+        return None
+    if not expose:
+        raise ValueError(f"Refusing to listen on {host}: that makes the app reachable from other machines. "
+                         "Add --expose and set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD, or drop --host.")
+    user, password = environ.get("ASSISTANT_UI_USER", ""), environ.get("ASSISTANT_UI_PASSWORD", "")
+    if not user or not password:
+        raise ValueError(f"--expose on {host} needs a login: set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD "
+                         "in the environment (the app will not serve other machines without one).")
+    return user, password
+
+
+def ensure_index(assistant) -> None:
+    """Index the default corpus on the first start, printing progress (later starts skip this)."""
+    if assistant.articles():
+        return
+    from tqdm import tqdm
+
+    folders = ", ".join(str(p) for p in assistant.settings.corpus)
+    print(f"The index is empty: indexing {folders} (the first start only)...", flush=True)
+    with tqdm(unit=" paragraphs", desc="indexing", mininterval=1.0) as bar:
+        report = assistant.add(list(assistant.settings.corpus), progress=bar.update)
+    print(report.summary(), flush=True)
+
+
+def warm_up(assistant) -> None:
+    """Load the models now (the embedding model takes 10-20 s), so the first question does not wait for them."""
+    print("Loading the models...", flush=True)
+    assistant.embeddings.embed_query("warm-up")
+    try:
+        _ = assistant.chat_model  # the property loads the model, once
+    except BackendError as err:  # the core falls back to extractive answers and says so in each answer
+        print(f"note: the {assistant.settings.llm} backend is unavailable ({err})", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        auth = login_for(args.host, args.expose)
+        settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm)
+        assistant = Assistant.from_settings(settings)
+        ensure_index(assistant)
+        warm_up(assistant)
+    except (AssistantError, StoreError, EmbeddingModelError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Serving on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    ChatUI(assistant).launch(server_name=args.host, server_port=args.port, auth=auth)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The Gradio door without a browser: HTML rendering, upload checks, the login rule, and ChatUI on the real core."""
+import re
+
+import pytest
+
+from app import login_for
+from assistant import Assistant
+from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
+from assistant.llm import ChatModel
+from assistant.ui import (
+    ChatUI,
+    Exchange,
+    UploadRefused,
+    highlight,
+    render_answer,
+    render_articles,
+    render_chat,
+    render_sources,
+    safe_name,
+    store_upload,
+)
+
+PARAGRAPH = "Lavrov said <b>nothing</b> & then he wants a concrete response to security demands."
+QUOTE = "he wants a concrete response to security demands"
+
+
+def citation(marker=1, paragraph=PARAGRAPH, quote=QUOTE, **fields) -> Citation:
+    start = paragraph.find(quote)
+    values = dict(marker=marker, paragraph_id=f"doc#p{marker}", doc_id="doc", title="Talks <i>start</i>",
+                  source="Reuters", published="2022-01-21", paragraph=paragraph, quote=quote,
+                  quote_start=start, quote_end=start + len(quote), paragraph_number=marker)
+    return Citation(**(values | fields))
+
+
+def answer(text="He wants a concrete response [1]. Also <script>alert(1)</script> [2].", **fields) -> Answer:
+    values = dict(question="What did <b>Lavrov</b> demand?", text=text, citations=[citation()],
+                  retrieved=[Passage(id="doc#p9", doc_id="doc", text="Other <img src=x> text", source="AP",
+                                     title="Other", paragraph_number=9)],
+                  backend="extractive", timings={"retrieve": 120.4, "generate": 8.0})
+    return Answer(**(values | fields))
+
+
+def test_answer_links_cited_markers_only_and_escapes_text():
+    html = render_answer(answer(), number=3)
+    assert '<a class="cite" href="#cite-3-1"' in html
+    assert "[2]" in html and "#cite-3-2" not in html  # no citation behind [2]: no link
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_meta_line_names_backend_and_stage_timings():
+    html = render_answer(answer(), number=0)
+    meta = re.search(r'<div class="meta">(.*?)</div>', html).group(1)
+    assert meta == "extractive · retrieve 120 ms · generate 8 ms"
+    final = answer(timings={"retrieve": 1.0, "total": 1234.5})
+    assert '<div class="meta done">extractive · retrieve 1 ms · total 1,234 ms</div>' in render_answer(final, 0)
+
+
+def test_refusal_is_styled_as_one_and_claims_no_source():
+    refused = answer(text="The articles don't say.", citations=[], refused=True)
+    html = render_answer(refused, number=0)
+    assert html.startswith('<div class="refusal">') and "cite" not in html
+    panel = render_sources([Exchange("q", refused)])
+    assert "No source is claimed" in panel and "<mark>" not in panel and 'class="cited"' not in panel
+
+
+def test_highlight_marks_the_quote_and_does_not_trust_bad_offsets():
+    start = PARAGRAPH.find(QUOTE)
+    good = highlight(PARAGRAPH, QUOTE, start, start + len(QUOTE))
+    assert good == ("Lavrov said &lt;b&gt;nothing&lt;/b&gt; &amp; then <mark>" + QUOTE + "</mark>.")
+    assert highlight(PARAGRAPH, QUOTE, 0, 5) == good  # wrong offsets: the quote is found again
+    assert "<mark>" not in highlight(PARAGRAPH, "not in the paragraph", 0, 5)
+
+
+def test_sources_panel_shows_the_selected_answers_citation_with_uncited_folded_away():
+    first = answer()
+    second = answer(text="Blinken met Viklov [1].", citations=[citation(paragraph="Blinken met Viklov.",
+                                                                       quote="Blinken met Viklov")])
+    exchanges = [Exchange("first", first), Exchange("second", second)]
+    latest = render_sources(exchanges)
+    assert 'data-answer="1"' in latest and "<mark>Blinken met Viklov</mark>" in latest
+    older = render_sources(exchanges, number=0, marker=1)
+    assert 'data-answer="0"' in older and f"<mark>{QUOTE}</mark>" in older
+    assert '<li class="source selected" id="source-0-1"' in older
+    assert "Reuters, “Talks &lt;i&gt;start&lt;/i&gt;”, 2022-01-21, ¶1" in older  # outlet, title, date, ¶n
+    folded = re.search(r'<details class="uncited">.*</details>', older).group(0)
+    assert "Other &lt;img src=x&gt; text" in folded and "<img" not in older
+
+
+def test_conflict_note_shows_each_side_with_its_citations_and_provenance():
+    conflict = Conflict("name", "The articles name Russia's foreign minister differently.",
+                        [ConflictSide("Lavrov", [1], "a", "Reuters, Geneva, Jan 21"),
+                         ConflictSide("Viklov", [2], "b", "Nick Ciolino <staff>")])
+    both = answer(citations=[citation(1), citation(2)], conflicts=[conflict])
+    panel = render_sources([Exchange("q", both)])
+    note = re.search(r'<div class="conflict">.*?</ul></div>', panel).group(0)
+    assert "<b>Lavrov</b>" in note and "#cite-0-1" in note and "Reuters, Geneva, Jan 21" in note
+    assert "<b>Viklov</b>" in note and "#cite-0-2" in note and "Nick Ciolino &lt;staff&gt;" in note
+    assert "conflict-flag" in render_answer(both, 0)
+
+
+def test_chat_keeps_each_answers_own_number_and_escapes_questions():
+    messages = render_chat([Exchange("<script>x</script>", answer()), Exchange("next", answer()),
+                            Exchange("bad", error="The question is empty")])
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 3
+    assert messages[0]["content"] == "&lt;script&gt;x&lt;/script&gt;"
+    assert "#cite-0-1" in messages[1]["content"] and "#cite-1-1" in messages[3]["content"]
+    assert messages[5]["content"] == '<div class="error">The question is empty</div>'
+
+
+def test_articles_table_escapes_titles():
+    html = render_articles([{"doc_id": "d", "title": "<script>x</script>", "source": "AP", "n_paragraphs": 4}])
+    assert "&lt;script&gt;" in html and "<script>" not in html and "<td class='count'>4</td>" in html
+
+
+@pytest.mark.parametrize("name, expected", [("report.txt", "report.txt"), ("../../etc/cron.d/x.md", "x.md"),
+                                            ("..\\..\\evil.html", "evil.html"), (".hidden.jsonl", "hidden.jsonl"),
+                                            ("a b<c>.TXT", "a_b_c_.TXT")])
+def test_safe_name_keeps_only_a_clean_base_name(name, expected):
+    assert safe_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "run.exe", "archive.tar.gz", ".txt", "..", ""])
+def test_safe_name_refuses_other_types(name):
+    with pytest.raises(UploadRefused):
+        safe_name(name)
+
+
+def test_store_upload_copies_into_the_uploads_folder_and_caps_size(tmp_path):
+    upload = tmp_path / "incoming" / "story.md"
+    upload.parent.mkdir()
+    upload.write_text("# Title\n\nBody.", encoding="utf-8")
+    stored = store_upload(upload, tmp_path / "uploads")
+    assert stored == tmp_path / "uploads" / "story.md" and stored.read_text(encoding="utf-8") == "# Title\n\nBody."
+    with pytest.raises(UploadRefused, match="too large"):
+        store_upload(upload, tmp_path / "uploads", max_bytes=5)
+
+
+def test_login_is_needed_for_anything_but_loopback():
+    assert login_for("127.0.0.1", expose=False, environ={}) is None
+    assert login_for("::1", expose=False, environ={}) is None
+    with pytest.raises(ValueError, match="--expose"):
+        login_for("example.org", expose=False, environ={})
+    with pytest.raises(ValueError, match="--expose"):
+        login_for("0.0.0.0", expose=False, environ={"ASSISTANT_UI_USER": "u", "ASSISTANT_UI_PASSWORD": "p"})
+    with pytest.raises(ValueError, match="ASSISTANT_UI_PASSWORD"):
+        login_for("0.0.0.0", expose=True, environ={"ASSISTANT_UI_USER": "u"})
+    login = {"ASSISTANT_UI_USER": "u", "ASSISTANT_UI_PASSWORD": "p"}
+    assert login_for("0.0.0.0", expose=True, environ=login) == ("u", "p")
+
+
+def test_chat_ui_uploads_refuses_bad_files_and_answers_with_sources(fresh, tmp_path):
+    ui = ChatUI(fresh(), uploads_dir=tmp_path / "uploads")
+    *_, (_, _, _, panel) = ui.respond("What did Lavrov demand?", [])
+    assert "Sources of the answer appear here" in panel  # empty index: no answer, so no sources
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "geneva.txt").write_text("Talks in Geneva\n\nLavrov demanded written security guarantees from "
+                                       "Washington before the talks.\n\nBlinken said the talks were useful.",
+                                       encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "tool.exe").write_bytes(b"MZ")
+    report, table = ui.upload([str(folder / n) for n in ("geneva.txt", "empty.txt", "tool.exe")])
+    assert "Added 1" in report and "empty.txt: empty file" in report and "tool.exe: unsupported" in report
+    assert "Talks in Geneva" in table and sorted(p.name for p in (tmp_path / "uploads").iterdir()) == [
+        "empty.txt", "geneva.txt"]
+    report, _ = ui.upload([str(folder / "tool.exe")])
+    assert "Nothing was indexed." in report and "tool.exe: unsupported" in report
+    *_, (_, messages, state, panel) = ui.respond("What did Lavrov demand?", [])
+    assert "#cite-0-1" in messages[-1]["content"] and state[0].answer.citations
+    assert "<mark>" in panel and "guarantees" in panel
+
+
+class QuotingModel(ChatModel):
+    """A stand-in model that streams, word by word, the first line of sources [1] and [2], each with its marker."""
+
+    name = "quoting"
+
+    def stream(self, messages, max_tokens):
+        sources = re.findall(r"^\[(\d)\] ([^\n]+)", messages[-1]["content"], re.M)[:2]
+        reply = " ".join(f"{line.rstrip('.')} [{n}]." for n, line in sources)
+        for word in reply.split(" "):
+            yield word + " "
+
+
+def test_answers_stream_into_the_chat(seed_assistant):
+    streaming = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, QuotingModel())
+    steps = list(ChatUI(streaming).respond("What did Lavrov demand?", []))
+    replies = [messages[-1]["content"] for _, messages, _, _ in steps]
+    assert "Searching the articles" in replies[0] and len(replies) >= 3  # pending, partial, final
+    assert "#cite-0-1" in replies[1] and "meta done" not in replies[1]
+    assert "meta done" in replies[-1] and "quoting" in replies[-1]
