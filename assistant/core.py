@@ -17,7 +17,7 @@ from index.embedding import SentenceEmbeddings
 from index.ingest import Indexer, IngestReport, verify
 from index.store import ParagraphStore, make_client
 
-from . import conflicts, prompts
+from . import conflicts, entities, prompts
 from .answer import Answer, Passage
 from .citations import attribute
 from .extractive import ExtractiveAnswerer
@@ -145,14 +145,14 @@ class Assistant:
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
         try:
             turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
-            turn.passages = conflicts.add_alias_passages(turn, self.retriever)
+            turn.passages = entities.add_alias_passages(turn, self.retriever)
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)
             if not self.settings.chroma_host or isinstance(err, AssistantError):
                 raise
             raise AssistantError(
                 f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} did not answer "
                 f"({type(err).__name__}). Start it again (`chroma run …`); the next question reconnects.") from err
-        turn.stand_ins = conflicts.role_stand_ins(turn.standalone, turn.mentions)
+        turn.stand_ins = entities.role_stand_ins(turn.standalone, turn.mentions)
         turn.timings["retrieve"] = _ms(started)
         return turn
 
@@ -210,7 +210,7 @@ class Assistant:
         refused = turn.refused or not citations
         found = [] if refused else self._conflicts(turn, citations)
         if found:
-            text, citations, found = conflicts.describe(text, citations, found, turn.passages)
+            text, citations, found = conflicts.describe(text, citations, found)
         cited = {c.paragraph_id for c in citations}
         if not refused and TIME_SENSITIVE.search(turn.question):
             text = _as_of([p for p in turn.passages if p.id in cited]) + text

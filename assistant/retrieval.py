@@ -5,6 +5,7 @@ embedding model blurs. Only chunks of complete articles are served (see index/in
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .answer import Passage
@@ -56,6 +57,12 @@ class HybridRetriever:
         record = self.records.get(metadata.get("doc_id", ""))
         return record is not None and record.get("doc_hash") == metadata.get("doc_hash")
 
+    def articles_passages(self, doc_ids: list[str]) -> list[Passage]:
+        """Every served paragraph of these articles (a handful of articles: the ones a question touched)."""
+        if not doc_ids:
+            return []
+        return [to_passage(d) for d in self.store.chunks_of(doc_ids) if self.served(d.metadata)]
+
     def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
         allowed = allowed_doc_ids(where, self.records)
         dense_where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
@@ -71,17 +78,6 @@ class HybridRetriever:
         docs.update({d.id: d for d in self.store.get_chunks(missing) if self.served(d.metadata)})
         return [to_passage(docs[i], fused[i]) for i in best if i in docs]
 
-    def neighbours(self, passage: Passage) -> list[Passage]:
-        """The paragraphs just before and after `passage` in its article, when stored."""
-        hits = self.store.chunks.get(where={"$and": [{"doc_id": passage.doc_id}, {"paragraph": {
-            "$in": [passage.paragraph_number - 1, passage.paragraph_number + 1]}}]}, include=["documents", "metadatas"])
-        from langchain_core.documents import Document
-
-        docs = [Document(page_content=t, metadata=m, id=i) for i, t, m in zip(hits["ids"], hits["documents"], hits["metadatas"])]
-        return [to_passage(d) for d in docs if self.served(d.metadata)]
-
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)

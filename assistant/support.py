@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .text import tokenize, words
+from .text import tokenize
 
 SUPPORT_THRESHOLD = 0.6
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -42,7 +42,3 @@ def supports(claim: str, paragraph: str, idf: Callable[[str], float] = lambda t:
 
 def _strip_markers(text: str) -> str:
     return re.sub(r"\[\d+\]", "", text)
-
-
-def content_words(text: str) -> list[str]:
-    return words(text)

@@ -99,12 +99,15 @@ class ParagraphStore:
             yield from zip(page["ids"], page["documents"], page["metadatas"])
 
     def get_chunks(self, ids: list[str]) -> list[Document]:
+        """These chunks, in the order asked (missing ids are left out)."""
         if not ids:
             return []
-        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {i: Document(page_content=t, metadata=m, id=i)
-                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        by_id = {d.id: d for d in _documents(self.chunks.get(ids=ids, include=["documents", "metadatas"]))}
         return [by_id[i] for i in ids if i in by_id]
+
+    def chunks_of(self, doc_ids: list[str]) -> list[Document]:
+        """Every stored chunk of these articles."""
+        return _documents(self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"]))
 
     def dense_search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
         """(document, cosine similarity) pairs, best first."""
@@ -119,6 +122,10 @@ class ParagraphStore:
                 self.client.delete_collection(name)
             except Exception:  # already gone
                 pass
+
+
+def _documents(got: dict) -> list[Document]:
+    return [Document(page_content=t, metadata=m, id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
 
 def _pages(collection, include: list[str]):
