@@ -73,7 +73,8 @@ def run_index(args) -> int:
     paths = args.paths or list(assistant.settings.corpus)
     try:
         with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
-            report = assistant.add(paths, prune=args.prune, progress=bar.update)
+            progress = bar.update if not bar.disable else LogProgress()
+            report = assistant.add(paths, prune=args.prune, progress=progress)
     except OSError as err:  # disk full, file size limit, permissions
         print(f"error: writing the index failed ({err}). Free disk space (or fix permissions) and run the "
               "same command again: articles indexed before this point are intact and the rest are redone.",
@@ -87,6 +88,21 @@ def run_index(args) -> int:
         return 1
     print(report.summary())
     return 0
+
+
+class LogProgress:
+    """Progress for logs (no terminal): one line every few seconds instead of a redrawn bar."""
+
+    def __init__(self, every_s: float = 5.0):
+        self.done, self.every_s, self.last = 0, every_s, 0.0
+
+    def __call__(self, paragraphs: int) -> None:
+        import time
+
+        self.done += paragraphs
+        if time.monotonic() - self.last >= self.every_s:
+            self.last = time.monotonic()
+            print(f"indexing: {self.done} paragraphs done", file=sys.stderr, flush=True)
 
 
 def run_check(assistant) -> int:
