@@ -77,6 +77,11 @@ def warm_up(assistant) -> None:
         print(f"note: the {assistant.settings.llm} backend is unavailable ({err})", flush=True)
 
 
+def launch_options(args: argparse.Namespace, auth: tuple[str, str] | None) -> dict:
+    """Where Gradio listens and whom it asks to log in: the flags' host (127.0.0.1 unless given) and port."""
+    return {"server_name": args.host, "server_port": args.port, "auth": auth}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
-    ChatUI(assistant).launch(server_name=args.host, server_port=args.port, auth=auth)
+    ChatUI(assistant).launch(**launch_options(args, auth))
     return 0
 
 

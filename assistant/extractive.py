@@ -40,6 +40,7 @@ VERB_STAND_INS = {stem(k): set(tokenize(v)) for k, v in {
 
 ANSWER_MIN_COVERAGE = 0.3  # share of the question's (IDF-weighted) words its best paragraph must hold
 ANSWER_MIN_SCORE = 0.4
+MAX_CACHED_SENTENCES = 50_000  # about 75 MB of vectors
 MAX_SENTENCES = 4
 KEEP_SHARE = 0.65  # further sentences must score at least this share of the best one
 
@@ -89,12 +90,16 @@ class ExtractiveAnswerer:
         self._cache: dict[str, np.ndarray] = {}
 
     def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Sentence vectors, cached across questions (answers reuse the same paragraphs)."""
+        cache = self._cache  # one reference: another thread may swap in an empty cache meanwhile
+        found = {t: cache[t] for t in texts if t in cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            self._cache.update(zip(missing, self.encode(missing)))
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        return np.array([self._cache[t] for t in texts])
+            found.update(zip(missing, self.encode(missing)))
+            if len(cache) > MAX_CACHED_SENTENCES:
+                self._cache = cache = {}
+            cache.update((t, found[t]) for t in missing)
+        return np.array([found[t] for t in texts])
 
     def candidates(self, question: str, query_vector, passages: list[Passage],
                    stand_ins: dict[str, set[str]] | None = None) -> list[Candidate]:

@@ -8,21 +8,31 @@ module (e.g. in tests of the renderers) stays cheap.
 Not handled here: reading settings or command-line flags (that is app.py's job), authentication policy.
 No `from __future__ import annotations`: Gradio finds `gr.EventData` parameters by their evaluated hints.
 """
+import contextlib
 import html
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from index.readers import SUPPORTED_SUFFIXES
 
 from .answer import Answer, Citation, Conflict, Passage
+from .cli import where_from
 from .core import Assistant, AssistantError
+from .filters import matches
 
 EXAMPLES = ("What did Lavrov demand?", "Who did Blinken meet?", "What does the article say about Whelan?")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # per file; Gradio enforces the same cap before the file reaches us
+# Answers at once. They spend part of their time in code that releases the GIL (torch, Chroma, numpy), so a
+# few overlap even on 2 cores: in two paired runs of benchmarks/load_test.py (20 sessions, busy 2-core
+# machine) 4 gave 18 % more answers per second than 1. The local model still serialises its own calls.
+ANSWER_CONCURRENCY = 4
 MARKER = re.compile(r"\[(\d+)\]")
 CITE_HREF = "#cite-{answer}-{marker}"  # the click handler reads the answer and marker back from the href
+ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a year, a month or a day
 
 
 def escape(text) -> str:
@@ -37,6 +47,20 @@ class Exchange:
     question: str
     answer: Answer | None = None
     error: str = ""
+
+
+# --- the filter row ------------------------------------------------------------------------------------------
+def where_for(outlets=None, since: str | None = None, until: str | None = None) -> dict | None:
+    """The core's `where` for the chat's filter row, built by the CLI's `where_from`; None = no filter.
+
+    Dates are compared as text, so anything but YYYY, YYYY-MM or YYYY-MM-DD ("last week", "21/01/2022")
+    would quietly match the wrong articles: it raises AssistantError, which the chat shows."""
+    since, until = (since or "").strip(), (until or "").strip()
+    for name, value in (("since", since), ("until", until)):
+        if value and not ISO_DATE.fullmatch(value):
+            raise AssistantError(f"The {name!r} date {value!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY).")
+    return where_from(SimpleNamespace(source=list(outlets or []) or None, doc=None,
+                                      since=since or None, until=until or None))
 
 
 # --- rendering: chat messages ----------------------------------------------------------------------------
@@ -230,6 +254,43 @@ def store_upload(source: Path, uploads_dir: Path, max_bytes: int = MAX_UPLOAD_BY
     return target
 
 
+# --- answers and uploads ------------------------------------------------------------------------------------
+class IndexLock:
+    """Many answers at once, or one upload alone, so an upload never swaps the index (article records,
+    lexical index, IDF) under an answer being written. An upload that waits bars new answers, so a steady
+    stream of questions cannot starve it."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._answers = 0
+        self._upload = False  # an upload holds the index or waits for it
+
+    @contextlib.contextmanager
+    def answering(self):
+        with self._changed:
+            self._changed.wait_for(lambda: not self._upload)
+            self._answers += 1
+        try:
+            yield
+        finally:  # also when Gradio closes an answer's generator early (the user left)
+            with self._changed:
+                self._answers -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def indexing(self):
+        with self._changed:
+            self._changed.wait_for(lambda: not self._upload)
+            self._upload = True
+            self._changed.wait_for(lambda: self._answers == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._upload = False
+                self._changed.notify_all()
+
+
 # --- the Gradio app ---------------------------------------------------------------------------------------
 CSS = """
 .answer, .refusal, .error, .pending { white-space: pre-wrap; }
@@ -281,8 +342,8 @@ watch('value', () => {
 class ChatUI:
     """Wires the renderers to Gradio: a chat with a sources panel, and an Articles tab with uploads.
 
-    Answering and indexing share one Gradio queue ("assistant"), so an upload never swaps the index
-    under an answer that is being written, and answers run one at a time (the machine is small).
+    Up to ANSWER_CONCURRENCY answers run at once (Gradio queue "answers"); uploads queue one at a time
+    ("uploads") and take the index to themselves through an `IndexLock`.
     """
 
     def __init__(self, assistant: Assistant, uploads_dir: Path | None = None,
@@ -290,22 +351,39 @@ class ChatUI:
         self.assistant = assistant
         self.uploads_dir = Path(uploads_dir or Path(assistant.settings.index_dir) / "uploads")
         self.max_upload_bytes = max_upload_bytes
+        self.index_lock = IndexLock()
 
     # --- event handlers (plain methods: what they return is what the components show) ---------------------
-    def respond(self, question: str, exchanges: list[Exchange] | None):
-        """Stream one answer: yields (textbox, chat messages, state, sources panel) as it grows."""
+    def respond(self, question: str, exchanges: list[Exchange] | None, outlets=None, since: str | None = None,
+                until: str | None = None):
+        """Stream one answer from the articles the filter row allows: yields (textbox, chat messages, state,
+        sources panel) as it grows. The filters default to None so API clients may leave them out."""
         exchanges = list(exchanges or [])
         if (question or "").strip():  # an empty Enter is not a question
             history, exchange = history_of(exchanges), Exchange(question)
             exchanges.append(exchange)
             yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
             try:
-                for exchange.answer in self.assistant.stream(question, history=history):
-                    yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
+                with self.index_lock.answering():
+                    where = self.where(outlets, since, until)
+                    for exchange.answer in self.assistant.stream(question, history=history, where=where):
+                        yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
                 return
             except (AssistantError, RuntimeError) as err:  # RuntimeError: the store or the model failed
                 exchange.answer, exchange.error = None, str(err)
         yield question, render_chat(exchanges), exchanges, render_sources(exchanges)
+
+    def where(self, outlets=None, since: str | None = None, until: str | None = None) -> dict | None:
+        """The filter row's `where`. A filter that leaves no article is an error the user can fix, not a
+        question the articles "don't answer"."""
+        where = where_for(outlets, since, until)
+        if where and not any(matches(where, article) for article in self.assistant.articles()):
+            raise AssistantError("No indexed article matches the filters (outlets, dates): widen or clear them.")
+        return where
+
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles: the filter row's choices."""
+        return sorted({article["source"] for article in self.assistant.articles() if article.get("source")})
 
     def select(self, exchanges: list[Exchange] | None, number, marker) -> str:
         """The sources panel for a clicked [marker] of answer `number`."""
@@ -334,7 +412,8 @@ class ChatUI:
                 progress((seen[0], None), desc="Indexing", unit="paragraphs")
         if stored:
             advance(0)
-            report = self.assistant.add(stored, progress=advance)
+            with self.index_lock.indexing():
+                report = self.assistant.add(stored, progress=advance)
         return render_report(report, refused), render_articles(self.assistant.articles())
 
     # --- layout ---------------------------------------------------------------------------------------------
@@ -344,13 +423,17 @@ class ChatUI:
 
         with gr.Blocks(title="News assistant") as demo:
             with gr.Tab("Chat"):
-                self._chat_tab(gr)
+                outlets = self._chat_tab(gr)
             with gr.Tab("Articles"):
-                articles = self._articles_tab(gr)
-            demo.load(lambda: render_articles(self.assistant.articles()), None, articles)  # others' uploads
+                articles = self._articles_tab(gr, outlets)
+
+            def refresh():  # articles others uploaded since the app was built
+                return render_articles(self.assistant.articles()), gr.Dropdown(choices=self.outlets())
+            demo.load(refresh, None, [articles, outlets])
         return demo
 
-    def _chat_tab(self, gr) -> None:
+    def _chat_tab(self, gr):
+        """The chat, its filter row and the sources panel; returns the outlets menu (uploads refresh it)."""
         exchanges = gr.State([])  # per browser session: each answer with its own citations
         with gr.Row():
             with gr.Column(scale=3):
@@ -363,18 +446,25 @@ class ChatUI:
                 with gr.Row():
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear = gr.Button("Clear conversation", elem_id="clear")
+                with gr.Row(elem_id="filters"):  # empty = all articles
+                    outlets = gr.Dropdown(self.outlets(), value=[], multiselect=True, label="Only these outlets",
+                                          elem_id="filter-outlets", scale=2)
+                    since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", max_lines=1,
+                                       elem_id="filter-since", scale=1)
+                    until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", max_lines=1,
+                                       elem_id="filter-until", scale=1)
             with gr.Column(scale=2):
                 sources = gr.HTML(render_sources([]), elem_id="sources", js_on_load=CLICK_JS, max_height=620,
                                   padding=True)
 
-        outputs = [question, chat, exchanges, sources]
+        inputs, outputs = [question, exchanges, outlets, since, until], [question, chat, exchanges, sources]
         for event in (question.submit, ask.click):
-            event(self.respond, [question, exchanges], outputs, concurrency_id="assistant")
+            event(self.respond, inputs, outputs, concurrency_id="answers", concurrency_limit=ANSWER_CONCURRENCY)
 
         def pick_example(evt: gr.SelectData) -> str:
             return evt.value["text"]
         chat.example_select(pick_example, None, question).then(
-            self.respond, [question, exchanges], outputs, concurrency_id="assistant")
+            self.respond, inputs, outputs, concurrency_id="answers", concurrency_limit=ANSWER_CONCURRENCY)
 
         def select(state: list, evt: gr.EventData) -> str:
             data = evt._data if isinstance(evt._data, dict) else {}  # what CLICK_JS sent
@@ -382,8 +472,10 @@ class ChatUI:
         sources.click(select, [exchanges], sources)
         for event in (clear.click, chat.clear):  # our button and the chat's own bin icon
             event(self.clear, None, [exchanges, chat, sources, question])
+        return outlets
 
-    def _articles_tab(self, gr):
+    def _articles_tab(self, gr, outlets):
+        """The articles table and uploads; an upload also refreshes the chat's `outlets` menu."""
         articles = gr.HTML(render_articles(self.assistant.articles()), elem_id="articles")
         files = gr.File(label=f"Upload articles ({' '.join(sorted(SUPPORTED_SUFFIXES))}; "
                               f"up to {self.max_upload_bytes // 2**20} MB each)",
@@ -394,12 +486,17 @@ class ChatUI:
 
         def upload(paths, progress=gr.Progress()):  # noqa: B008 (Gradio finds the progress bar by this default)
             return self.upload(paths, progress)
-        add.click(upload, files, [report, articles], concurrency_id="assistant")
+        add.click(upload, files, [report, articles], concurrency_id="uploads", concurrency_limit=1).then(
+            lambda: gr.Dropdown(choices=self.outlets()), None, outlets)
         return articles
 
-    def launch(self, **options):
-        """Build and serve; `options` go to Gradio's launch (host, port, auth). Never shares a public link."""
+    def launch_options(self, **options) -> dict:
+        """What `launch` hands to Gradio's launch: `options` (host, port, auth) with our fixed settings over
+        them, so no caller can ask for a public share link."""
         # run_history off: its page offers to upload past runs to a Hugging Face bucket.
-        options.update(share=False, css=CSS, max_file_size=self.max_upload_bytes, quiet=True, run_history=False,
-                       footer_links=["api", "settings"])
-        return self.build().launch(**options)
+        return options | dict(share=False, css=CSS, max_file_size=self.max_upload_bytes, quiet=True,
+                              run_history=False, footer_links=["api", "settings"])
+
+    def launch(self, **options):
+        """Build and serve with `launch_options(**options)`."""
+        return self.build().launch(**self.launch_options(**options))

@@ -114,3 +114,14 @@ def test_instructions_inside_an_article_are_data(fresh, corpus_copy):
 def test_questions_about_now_are_answered_as_of_the_articles_date(seed_assistant):
     answer = seed_assistant.ask("How many troops does Russia currently have near the Ukrainian border?")
     assert answer.text.startswith("As of Jan 21 (the date of the newest cited article): ")
+
+
+def test_sentence_vector_cache_stays_bounded_and_correct():
+    from assistant.extractive import ExtractiveAnswerer, MAX_CACHED_SENTENCES
+    import numpy as np
+
+    answerer = ExtractiveAnswerer(encode=lambda texts: np.array([[float(len(t))] for t in texts]), idf=lambda t: 1.0)
+    answerer._cache = {f"s{i}": np.array([0.0]) for i in range(MAX_CACHED_SENTENCES + 1)}
+    vectors = answerer.vectors(["abc", "s1", "abcd"])
+    assert vectors.tolist() == [[3.0], [0.0], [4.0]]
+    assert len(answerer._cache) == 2

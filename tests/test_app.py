@@ -1,15 +1,22 @@
 """The Gradio door without a browser: HTML rendering, upload checks, the login rule, and ChatUI on the real core."""
+import ipaddress
+import json
+import os
 import re
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
-from app import login_for
-from assistant import Assistant
+from app import build_parser, launch_options, login_for
+from assistant import Assistant, AssistantError
 from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
 from assistant.llm import ChatModel
 from assistant.ui import (
     ChatUI,
     Exchange,
+    IndexLock,
     UploadRefused,
     highlight,
     render_answer,
@@ -18,7 +25,11 @@ from assistant.ui import (
     render_sources,
     safe_name,
     store_upload,
+    where_for,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # scripts, not a package
+import load_test  # noqa: E402
 
 PARAGRAPH = "Lavrov said <b>nothing</b> & then he wants a concrete response to security demands."
 QUOTE = "he wants a concrete response to security demands"
@@ -189,3 +200,142 @@ def test_answers_stream_into_the_chat(seed_assistant):
     assert "Searching the articles" in replies[0] and len(replies) >= 3  # pending, partial, final
     assert "#cite-0-1" in replies[1] and "meta done" not in replies[1]
     assert "meta done" in replies[-1] and "quoting" in replies[-1]
+
+
+# --- answers at once, uploads alone ---------------------------------------------------------------------------
+def enter_in_thread(context, entered: list, name: str) -> threading.Thread:
+    """Enter `context` on a thread, note `name`, leave: the thread stays alive while it waits to enter."""
+    def work():
+        with context:
+            entered.append(name)
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_index_lock_lets_answers_overlap_and_gives_an_upload_the_index_alone():
+    lock, entered = IndexLock(), []
+    answer = lock.answering()
+    answer.__enter__()  # an answer being written
+    enter_in_thread(lock.answering(), entered, "second answer").join(5)
+    assert entered == ["second answer"]  # answers overlap
+    upload = enter_in_thread(lock.indexing(), entered, "upload")
+    upload.join(0.5)
+    assert upload.is_alive() and entered == ["second answer"]  # the upload waits for the answer under way
+    late = enter_in_thread(lock.answering(), entered, "late answer")
+    late.join(0.5)
+    assert late.is_alive()  # and a waiting upload goes before answers asked after it
+    answer.__exit__(None, None, None)
+    upload.join(5)
+    late.join(5)
+    assert entered == ["second answer", "upload", "late answer"]
+
+
+def test_an_answer_left_half_way_frees_the_index_for_uploads(seed_assistant):
+    ui, entered = ChatUI(seed_assistant), []
+    steps = ui.respond("What did Lavrov demand?", [])
+    next(steps)  # "Searching the articles…"
+    next(steps)  # the answer is shown: its generator holds the index
+    upload = enter_in_thread(ui.index_lock.indexing(), entered, "upload")
+    upload.join(0.5)
+    assert upload.is_alive()
+    steps.close()  # what Gradio does when the user leaves
+    upload.join(5)
+    assert entered == ["upload"]
+
+
+# --- the filter row -------------------------------------------------------------------------------------------
+def test_filter_row_builds_the_clis_where_and_refuses_what_is_not_a_date():
+    assert where_for() is None and where_for([], " ", "") is None
+    assert where_for(["Reuters"]) == {"source": {"$in": ["Reuters"]}}
+    assert where_for(["AP", "Reuters"], "2022-01", " 2022-01-31 ") == {"$and": [
+        {"source": {"$in": ["AP", "Reuters"]}}, {"published": {"$gte": "2022-01"}},
+        {"published": {"$lte": "2022-01-31\uffff"}}]}
+    for date in ("last week", "21/01/2022", "2022-1-5"):
+        with pytest.raises(AssistantError, match="YYYY-MM-DD"):
+            where_for(until=date)
+
+
+def two_outlets(folder: Path) -> Path:
+    """Two articles in which Lavrov demands different things: Reuters in January, AP in March 2022."""
+    rows = [{"doc_id": "geneva", "title": "Talks in Geneva", "source": "Reuters", "published": "2022-01-21",
+             "text": "Lavrov demanded written security guarantees from Washington at the talks in Geneva.\n\n"
+                     "Blinken said the talks were useful."},
+            {"doc_id": "antalya", "title": "Talks in Antalya", "source": "AP", "published": "2022-03-10",
+             "text": "Lavrov demanded an end to Western sanctions at the talks in Antalya.\n\n"
+                     "Kuleba said no progress was made."}]
+    path = folder / "two.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    return path
+
+
+def final_answer(ui: ChatUI, *filters):
+    """(question box, the last exchange) once the answer to "What did Lavrov demand?" is complete."""
+    *_, (box, _, state, _) = ui.respond("What did Lavrov demand?", [], *filters)
+    return box, state[-1]
+
+
+def test_filter_row_limits_answers_to_the_chosen_outlets_and_dates(fresh, tmp_path):
+    assistant = fresh()
+    assistant.add([two_outlets(tmp_path)])
+    ui = ChatUI(assistant, uploads_dir=tmp_path / "uploads")
+    assert ui.outlets() == ["AP", "Reuters"]
+
+    _, ap = final_answer(ui, ["AP"])
+    assert "sanctions" in ap.answer.text and {c.source for c in ap.answer.citations} == {"AP"}
+    _, january = final_answer(ui, [], "2022-01-01", "2022-01")
+    assert "guarantees" in january.answer.text and {c.doc_id for c in january.answer.citations} == {"geneva"}
+
+    box, none_left = final_answer(ui, ["AP"], "", "2022-02-28")
+    assert "No indexed article matches the filters" in none_left.error and box == "What did Lavrov demand?"
+    _, bad_date = final_answer(ui, None, "yesterday")
+    assert "'since' date 'yesterday' is not a date" in bad_date.error and bad_date.answer is None
+
+
+# --- no share link, no telemetry, no outside connection ------------------------------------------------------
+def test_app_builds_with_no_share_link_and_no_analytics(fresh):
+    import gradio.analytics
+
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"  # importing assistant set it (index/offline.py)
+    ui = ChatUI(fresh())
+    assert ui.build().analytics_enabled is False and gradio.analytics.analytics_enabled() is False
+    options = ui.launch_options(**launch_options(build_parser().parse_args([]), None))
+    assert options["share"] is False and options["server_name"] == "127.0.0.1" and options["auth"] is None
+    assert ui.launch_options(share=True)["share"] is False  # no caller can turn a share link on
+
+
+def peers_of(pid: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The remote address of every TCP socket process `pid` holds, listening ones aside (/proc/net/tcp*)."""
+    fds = Path(f"/proc/{pid}/fd")
+    inodes = {os.readlink(fd)[8:-1] for fd in fds.iterdir() if os.readlink(fd).startswith("socket:[")}
+    peers = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            _, _, remote, state, *rest = line.split()
+            if rest[5] in inodes and state != "0A":  # 0A: LISTEN
+                raw = bytes.fromhex(remote.split(":")[0])  # the kernel writes each 32-bit word little-endian
+                peers.append(ipaddress.ip_address(b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))))
+    return peers
+
+
+def loopback(address) -> bool:
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback  # ::ffff:127.0.0.1 too
+
+
+def is_local(address) -> bool:
+    """Loopback, or no peer at all (0.0.0.0 / ::, a socket not connected)."""
+    return loopback(address) or (getattr(address, "ipv4_mapped", None) or address).is_unspecified
+
+
+@pytest.mark.slow
+def test_the_running_app_connects_to_nothing_outside_the_machine(tmp_path):
+    with load_test.serve_app(tmp_path / "index", tmp_path / "app.log", "extractive") as app:
+        client = load_test.connect(app.url)
+        try:
+            _, chat, _ = client.predict("What did Lavrov demand?", api_name="/respond")
+            assert "concrete" in load_test.reply_of(chat)
+            peers = peers_of(app.process.pid)  # while our client is still connected
+        finally:
+            client.close()
+    assert any(loopback(peer) for peer in peers)  # the connection of our own client: the reading works
+    assert [peer for peer in peers if not is_local(peer)] == []
