@@ -105,6 +105,10 @@ def print_table(title: str, rows: list[tuple]) -> None:
 def write_results(name: str, data: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}-{_dt.date.today().isoformat()}.json"
+    n = 2
+    while path.exists():  # a second run the same day keeps the first one's file
+        path = RESULTS / f"{name}-{_dt.date.today().isoformat()}-{n}.json"
+        n += 1
     data = {"benchmark": name, "argv": sys.argv, "machine": machine()} | data
     path.write_text(json.dumps(data, indent=2, default=str))
     print(f"\nwrote {path}")

@@ -26,6 +26,7 @@ class Article:
     byline: str | None = None
     path: str | None = None
     dropped_lines: list[str] = field(default_factory=list)
+    source_hash: str = ""  # of the raw input (file or JSONL line): unchanged input is not parsed again
 
 
 @dataclass
@@ -35,6 +36,14 @@ class Chunk:
     id: str
     text: str
     metadata: dict
+
+
+@dataclass
+class Unchanged:
+    """Input whose raw hash matches what was indexed: not parsed, not embedded."""
+
+    doc_id: str
+    n_paragraphs: int
 
 
 @dataclass

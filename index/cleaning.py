@@ -36,12 +36,14 @@ _CREDITS = re.compile(
 _BYLINE = re.compile(r"^(?:By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+$|[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2} "
                      r"(?:covers|reports on|writes about|is a (?:correspondent|reporter|writer|journalist)))")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z'-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'-]+){1,2}$")
+_PLAIN_ASCII = re.compile(r"[\x20-\x25\x27-\x7e\n\t\r]*")  # no "&": HTML entities go to ftfy
 _FIXER = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 
 
 def normalize(text: str) -> str:
     """Repair mojibake ftfy is sure of, NFC-normalise, and collapse runs of spaces and tabs."""
-    text = ftfy.fix_text(text, _FIXER)
+    if not _PLAIN_ASCII.fullmatch(text):  # printable ASCII has nothing to repair (ftfy is the slow part)
+        text = ftfy.fix_text(text, _FIXER)
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     return text.strip()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .article import Article, Skipped
+from .article import Article, Skipped, Unchanged
 from .chunking import article_hash, article_metadata, chunk_article
 from .readers import iter_files, read_path
 
@@ -47,11 +47,18 @@ class Indexer:
     def index(self, paths: list[Path], prune: bool = False) -> IngestReport:
         started, report = time.perf_counter(), IngestReport()
         known, seen, files, batch = self.store.article_records(), set(), set(), []
+        by_raw_hash = {r["source_hash"]: (doc_id, int(r.get("n_paragraphs", 0)))
+                       for doc_id, r in known.items() if r.get("source_hash")}
         for path in iter_files([Path(p).resolve() for p in paths]):
             files.add(str(path))
-            for item in read_path(path):
+            for item in read_path(path, by_raw_hash):
                 if isinstance(item, Skipped):
                     report.skipped.append(item)
+                elif isinstance(item, Unchanged) and item.doc_id not in seen:
+                    seen.add(item.doc_id)
+                    report.unchanged.append(item.doc_id)
+                    report.paragraphs_seen += item.n_paragraphs
+                    self.progress(item.n_paragraphs)
                 elif item.doc_id in seen:
                     report.skipped.append(Skipped(str(path), f"duplicate doc_id {item.doc_id!r}; kept the first"))
                 else:
@@ -65,7 +72,10 @@ class Indexer:
         return report
 
     def _consider(self, article: Article, known: dict, report: IngestReport, batch: list) -> list:
-        if known.get(article.doc_id, {}).get("doc_hash") == article_hash(article):
+        record = known.get(article.doc_id, {})
+        if record.get("doc_hash") == article_hash(article):
+            if record.get("source_hash") != article.source_hash:  # same text, new bytes: remember them
+                self.store.put_article_record(article.doc_id, record | {"source_hash": article.source_hash})
             report.unchanged.append(article.doc_id)
             self.progress(len(article.paragraphs))
             return batch
@@ -97,7 +107,8 @@ class Indexer:
         stale = set(self.store.chunk_ids_of(article.doc_id)) - set(ids)
         self.store.delete_chunks(sorted(stale))
         record = article_metadata(article) | {"doc_hash": article_hash(article), "n_chunks": len(chunks),
-                                              "n_paragraphs": len(article.paragraphs)}
+                                              "n_paragraphs": len(article.paragraphs),
+                                              "source_hash": article.source_hash}
         self.store.put_article_record(article.doc_id, record)
         (report.updated if updating else report.added).append(article.doc_id)
 

@@ -5,14 +5,17 @@ an indexing run. HTML extraction is trafilatura's job; we do not parse news page
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Iterator
 
-from .article import Article, Paragraph, Skipped
+from .article import Article, Paragraph, Skipped, Unchanged
+from .chunking import CHUNKING_VERSION
 from .cleaning import clean_blocks, normalize
 
+READER_VERSION = "1"  # bump when reading or cleaning changes what an input yields
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 MAX_ARTICLE_BYTES = 5_000_000  # one article file; JSONL archives are read line by line instead
 _BULLET = re.compile(r"^\s*[•●▪*\-–]\s+")
@@ -34,25 +37,38 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def read_path(path: Path) -> Iterator[Article | Skipped]:
-    """Yield the articles in one file, or a `Skipped` saying why it (or a line of it) was not read."""
+def raw_hash(raw: str | bytes) -> str:
+    """Hash of the input as read, salted with the reader's and chunker's versions."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    return hashlib.sha256(f"{READER_VERSION}/{CHUNKING_VERSION}/".encode() + data).hexdigest()[:16]
+
+
+def read_path(path: Path, known: dict[str, tuple[str, int]] | None = None) -> Iterator[Article | Unchanged | Skipped]:
+    """Yield the articles in one file, or a `Skipped` saying why it (or a line of it) was not read.
+
+    `known` maps raw hashes already indexed to (doc_id, paragraph count): such input is not parsed again.
+    """
+    known = known or {}
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         yield Skipped(str(path), f"unsupported file type {suffix or '(none)'}; use .txt, .md, .html or .jsonl")
         return
     if suffix == ".jsonl":
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, known)
         return
     text = _read_text(path)
     if isinstance(text, Skipped):
         yield text
+        return
+    if raw_hash(text) in known:
+        yield Unchanged(*known[raw_hash(text)])
         return
     reader = {".md": parse_markdown, ".markdown": parse_markdown, ".html": parse_html, ".htm": parse_html}
     article = reader.get(suffix, parse_plain_text)(text, doc_id=path.stem)
     if article is None or not article.paragraphs:
         yield Skipped(str(path), "no article text found")
         return
-    article.path = str(path)
+    article.path, article.source_hash = str(path), raw_hash(text)
     yield article
 
 
@@ -142,13 +158,22 @@ def _read_dateline(article: Article) -> None:
             return
 
 
-def read_jsonl(path: Path) -> Iterator[Article | Skipped]:
+def read_jsonl(path: Path, known: dict[str, tuple[str, int]] | None = None) -> Iterator[Article | Unchanged | Skipped]:
     """One article a line: {doc_id, title, source, published, url, paragraphs: [{pid, text}] | text}."""
+    known = known or {}
     try:
         with path.open(encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield _jsonl_article(line, f"{path}:{number}", path)
+                if not line.strip():
+                    continue
+                line_hash = raw_hash(line.strip())
+                if line_hash in known:
+                    yield Unchanged(*known[line_hash])
+                    continue
+                article = _jsonl_article(line, f"{path}:{number}", path)
+                if isinstance(article, Article):
+                    article.source_hash = line_hash
+                yield article
     except UnicodeDecodeError as err:
         yield Skipped(str(path), f"not UTF-8 text ({err.reason}); re-save it as UTF-8")
 

@@ -109,3 +109,24 @@ def test_plain_text_reader_never_crashes_and_paragraphs_are_real_text(text):
         assert isinstance(article, Article)
         for number, paragraph in enumerate(article.paragraphs, 1):
             assert paragraph.text.strip() and paragraph.pid == f"x#p{number}"
+
+
+def test_input_already_indexed_is_recognised_by_its_raw_hash_without_parsing(tmp_path):
+    from index.article import Unchanged
+    from index.readers import raw_hash
+
+    text = REUTERS.read_text(encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(json.dumps({"doc_id": "j1", "text": "One.\n\nTwo."}) + "\n", encoding="utf-8")
+    line = (tmp_path / "a.jsonl").read_text(encoding="utf-8").strip()
+    known = {raw_hash(text): ("004_c0aea9c0c9b54dfe", 20), raw_hash(line): ("j1", 2)}
+    assert list(read_path(REUTERS, known)) == [Unchanged("004_c0aea9c0c9b54dfe", 20)]
+    assert list(read_path(tmp_path / "a.jsonl", known)) == [Unchanged("j1", 2)]
+    fresh = only(REUTERS)
+    assert fresh.source_hash == raw_hash(text)
+
+
+def test_ascii_text_skips_repair_but_entities_and_controls_still_go_through_it():
+    from index.cleaning import normalize
+
+    assert normalize("Plain text, 100% ASCII.") == "Plain text, 100% ASCII."
+    assert normalize("Fish &amp; chips") == "Fish & chips"
