@@ -71,6 +71,7 @@ def test_chain_is_a_langchain_runnable(seed_assistant):
 
 @pytest.mark.parametrize("question, message", [
     ("", "empty"), ("   \n\t ", "empty"), ("x" * 5000, "characters long"), ("\x00\x01", "empty"),
+    ("Lavrov? " * 140_000, "characters long"),  # about 1 MB
 ])
 def test_bad_questions_get_clear_errors(seed_assistant, question, message):
     with pytest.raises(AssistantError, match=message):
@@ -125,3 +126,11 @@ def test_sentence_vector_cache_stays_bounded_and_correct():
     vectors = answerer.vectors(["abc", "s1", "abcd"])
     assert vectors.tolist() == [[3.0], [0.0], [4.0]]
     assert len(answerer._cache) == 2
+
+
+@pytest.mark.parametrize("question", ["Что сказал Лавров? 🤔 What did Lavrov demand?", "RussiaÃ¢â‚¬â„¢s demands?",
+                                      "<script>alert(1)</script> What did Lavrov demand?"])
+def test_odd_but_valid_questions_get_sane_answers(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert_citations_hold(answer)
+    assert "<script>" not in answer.text

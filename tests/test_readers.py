@@ -130,3 +130,12 @@ def test_ascii_text_skips_repair_but_entities_and_controls_still_go_through_it()
 
     assert normalize("Plain text, 100% ASCII.") == "Plain text, 100% ASCII."
     assert normalize("Fish &amp; chips") == "Fish & chips"
+
+
+def test_a_50_mb_article_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("w", encoding="utf-8") as handle:
+        for _ in range(50):
+            handle.write("Headline\n\n" + "A sentence about talks. " * 43_690 + "\n")
+    item = only(path)
+    assert isinstance(item, Skipped) and "too large" in item.reason and "JSONL" in item.reason
