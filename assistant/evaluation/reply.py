@@ -1,0 +1,58 @@
+"""`Reply`: what one system said to one question, in a JSON-ready shape both ours and the baseline fill.
+
+Ours comes from an `Answer` (the same object the UI gets); the baseline builds one directly. Passages are
+ranked: cited paragraphs first (in marker order), then the ones retrieved but not cited.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+_SPLIT_SUFFIX = re.compile(r"\.\d+$")  # a long paragraph's pieces are stored as "<pid>.<n>"
+
+
+@dataclass
+class Reply:
+    text: str
+    refused: bool = False
+    backend: str = ""
+    citations: list[dict] = field(default_factory=list)  # {marker, paragraph_id, doc_id, quote}
+    passages: list[dict] = field(default_factory=list)  # ranked {id, doc_id, pids, text}
+    conflicts: list[dict] = field(default_factory=list)  # Answer.conflicts as dicts
+    notices: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def marker_paragraphs(self) -> dict[int, str]:
+        """Marker number -> the text of the paragraph it cites."""
+        texts = {p["id"]: p["text"] for p in self.passages}
+        return {c["marker"]: texts.get(c["paragraph_id"], "") for c in self.citations}
+
+
+def paragraph_id(chunk_id: str) -> str:
+    return _SPLIT_SUFFIX.sub("", chunk_id)
+
+
+def from_answer(answer) -> Reply:
+    """The Reply for an `assistant.Answer`."""
+    ranked = [(c.paragraph_id, c.doc_id, c.paragraph) for c in answer.citations]
+    ranked += [(p.id, p.doc_id, p.paragraph or p.text) for p in answer.retrieved]
+    passages = [{"id": pid, "doc_id": doc, "pids": [paragraph_id(pid)], "text": text}
+                for pid, doc, text in ranked]
+    citations = [{"marker": c.marker, "paragraph_id": c.paragraph_id, "doc_id": c.doc_id, "quote": c.quote}
+                 for c in answer.citations]
+    return Reply(text=answer.text, refused=answer.refused, backend=answer.backend, citations=citations,
+                 passages=_unique(passages), conflicts=[asdict(c) for c in answer.conflicts],
+                 notices=list(answer.notices), timings=dict(answer.timings))
+
+
+def _unique(passages: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for p in passages:
+        if p["id"] not in seen:
+            seen.add(p["id"])
+            out.append(p)
+    return out

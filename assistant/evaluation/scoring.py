@@ -1,0 +1,109 @@
+"""Score one `Reply` against its `TestCase`; a score that does not apply to the case is None.
+
+Which scores apply follows the expected behaviour: correctness for questions that should be answered,
+refusal for those that should not, conflict flags for conflict questions, warnings for counterfactual ones.
+"""
+from __future__ import annotations
+
+import re
+
+from .metrics import (Idf, citation_quality, contains_any, contains_phrase, hit_at_k, invalid_markers, mrr_at_k,
+                      token_f1, token_recall)
+from .reply import Reply
+from .testsets import ANSWERING, TestCase
+
+REFERENCE_RECALL_MIN = 0.5  # seed questions with no acceptable_answers: share of reference tokens needed
+DISAGREEMENT = re.compile(r"disagree|conflicting|contradict|inconsisten|differently|discrepanc", re.I)
+# Bare "conflict" is left out: news text says "the conflict in Ukraine".
+WARNING = re.compile(r"\b(may|might|could) be (wrong|incorrect|inaccurate|false|mistaken)|contradict|disagree|"
+                     r"conflicting|inconsisten|unreliable|not reliable|disputed|discrepanc", re.I)
+
+
+def score(case: TestCase, reply: Reply, idf: Idf = lambda t: 1.0) -> dict:
+    """All per-question scores, flat, JSON-ready."""
+    return {**retrieval(case, reply.passages), **correctness(case, reply), **citations(reply, idf),
+            **behaviour(case, reply)}
+
+
+def is_gold(case: TestCase, passage: dict) -> bool:
+    """Gold by paragraph id, or by holding a support phrase (a substring: seed phrases may end mid-word)."""
+    return bool(set(passage.get("pids", [])) & set(case.gold_pids)) or any(
+        contains_phrase(passage["text"], phrase, whole_words=False) for phrase in case.gold_phrases)
+
+
+def retrieval(case: TestCase, passages: list[dict]) -> dict:
+    if not case.has_gold:
+        return {"hit@1": None, "hit@5": None, "mrr@10": None}
+    flags = [is_gold(case, p) for p in passages]
+    return {"hit@1": hit_at_k(flags, 1), "hit@5": hit_at_k(flags, 5), "mrr@10": mrr_at_k(flags, 10)}
+
+
+def correctness(case: TestCase, reply: Reply) -> dict:
+    # answer_with_caveat is left to a reader (or --judge): its acceptable answer describes the caveat.
+    if case.expected not in ANSWERING or case.expected == "answer_with_caveat":
+        return {"contains_answer": None, "token_f1": None}
+    text = "" if reply.refused else reply.text
+    if case.acceptable_answers:
+        found = contains_any(text, case.acceptable_answers)
+    else:  # parentheses in a reference hold asides ("(the Reuters piece adds: …)"), not the answer
+        key = re.sub(r"\([^)]*\)", " ", case.reference_answer)
+        found = token_recall(text, key) >= REFERENCE_RECALL_MIN
+    return {"contains_answer": float(found), "token_f1": token_f1(text, case.reference_answer)}
+
+
+def citations(reply: Reply, idf: Idf) -> dict:
+    paragraphs = reply.marker_paragraphs()
+    invalid, total = invalid_markers(reply.text, set(paragraphs))
+    quality = {"citation_recall": None, "citation_precision": None}
+    if not reply.refused:
+        quality = citation_quality(answer_part(reply), paragraphs, idf)
+    return {"citation_recall": quality["citation_recall"], "citation_precision": quality["citation_precision"],
+            "markers": total, "invalid_markers": invalid}
+
+
+def answer_part(reply: Reply) -> str:
+    """The text before the conflict note that conflicts.describe() appends. The note's sentences are about
+    the sources, not claims from them (its sides are checked by conflict_flagged), so citation quality is
+    scored without them. The note opens with each conflict's description, after a lead-in sentence."""
+    starts = [reply.text.find(c["description"]) for c in reply.conflicts if c.get("description")]
+    starts = [i for i in starts if i >= 0]
+    if not starts:
+        return reply.text
+    head = reply.text[: min(starts)].rstrip()
+    lead_in = re.search(r"[^.!?\]]*[.!?]?\s*$", head)  # the last sentence, after the last stop or marker
+    return head[: lead_in.start()].rstrip() if DISAGREEMENT.search(lead_in.group()) else head
+
+
+def behaviour(case: TestCase, reply: Reply) -> dict:
+    """Refusal, over-refusal, conflict and counterfactual scores, and whether the expected behaviour held."""
+    out = dict.fromkeys(("refused_unanswerable", "over_refused", "conflict_flagged", "conflict_mentioned",
+                         "no_false_conflict", "warned_or_declined", "stated_counterfactual", "behaviour_ok"))
+    declined, expected = reply.refused, case.expected
+    if expected == "refuse_or_say_not_stated":
+        out["refused_unanswerable"] = out["behaviour_ok"] = float(declined)
+    if expected in ("answer", "answer_and_flag_conflict"):
+        out["over_refused"] = float(declined)
+        out["behaviour_ok"] = float(not declined)
+    if expected == "answer_and_flag_conflict":
+        out["conflict_flagged"] = float(conflict_flagged(reply))
+        out["conflict_mentioned"] = float(bool(DISAGREEMENT.search(reply.text)))
+        out["behaviour_ok"] = float(not declined and conflict_flagged(reply))
+    if case.category == "consistency_check":
+        out["no_false_conflict"] = float(not reply.conflicts and not DISAGREEMENT.search(reply.text))
+        out["behaviour_ok"] = float(not declined and out["no_false_conflict"])
+    if expected == "warn_or_decline":
+        warned = declined or bool(reply.conflicts) or any(WARNING.search(t) for t in [reply.text, *reply.notices])
+        out["warned_or_declined"] = out["behaviour_ok"] = float(warned)
+        out["stated_counterfactual"] = float(not warned and contains_phrase(reply.text, case.counterfactual_answer))
+    return out
+
+
+def conflict_flagged(reply: Reply) -> bool:
+    """A reported conflict with at least two sides from different articles, each side's markers citing it."""
+    cited_doc = {c["marker"]: c["doc_id"] for c in reply.citations}
+    for conflict in reply.conflicts:
+        sides = [s for s in conflict["sides"]
+                 if s["markers"] and all(cited_doc.get(m) == s["doc_id"] for m in s["markers"])]
+        if len({s["doc_id"] for s in sides}) >= 2:
+            return True
+    return False
