@@ -6,6 +6,7 @@ are serialised by a lock. Errors say what to do.
 """
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import shutil
@@ -92,6 +93,8 @@ class LocalModel(ChatModel):
         with _local_lock:
             key = str(Path(path).resolve())
             if key not in _local_models:
+                if not _local_models:
+                    atexit.register(_close_local_models)
                 _local_models[key] = cls(Path(path), threads)
             return _local_models[key]
 
@@ -102,6 +105,13 @@ class LocalModel(ChatModel):
                 text = part["choices"][0]["delta"].get("content")
                 if text:
                     yield text
+
+
+def _close_local_models() -> None:
+    """Free llama.cpp models before the interpreter tears down the modules their destructors need."""
+    for model in _local_models.values():
+        model.llm.close()
+    _local_models.clear()
 
 
 # --- OpenAI-compatible endpoint ------------------------------------------------------------------

@@ -10,7 +10,6 @@ from assistant.evaluation.baseline import TutorialBaseline, says_not_stated
 from assistant.evaluation.metrics import (citation_quality, contains_any, hit_at_k, invalid_markers, mrr_at_k,
                                           percentile, token_f1)
 from assistant.evaluation.reply import Reply
-from assistant.evaluation.runner import load_results
 from assistant.evaluation.judge import ModelJudge, verdict
 from assistant.evaluation.scoring import answer_part, conflict_flagged, is_gold, score
 from assistant.evaluation.testsets import TestCase, TestSetError, load_testset
