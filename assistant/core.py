@@ -20,7 +20,7 @@ from index.store import ParagraphStore, make_client
 from . import conflicts, entities, prompts
 from .answer import Answer, Passage
 from .citations import attribute
-from .extractive import ExtractiveAnswerer
+from .extractive import ExtractiveAnswerer, compose
 from .followup import condense_by_rule, looks_like_rewrite, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
@@ -50,6 +50,7 @@ class Turn:
     backend: str = "extractive"
     mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
     stand_ins: dict = field(default_factory=dict)  # question word -> names that count for it
+    ranked: list = field(default_factory=list)  # the extractive reading: sentences, best answer first
     extractive_draft: str = ""  # the fallback when a model fails or says nothing the sources support
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
@@ -171,8 +172,8 @@ class Assistant:
         answer from memory when they should refuse, and a refusal needs no model time.
         """
         started = time.perf_counter()
-        turn.draft, turn.refused = self.extractive.answer(turn.standalone, turn.query_vector, turn.passages,
-                                                          turn.stand_ins)
+        turn.ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
+        turn.draft, turn.refused = compose(turn.ranked)
         turn.extractive_draft = turn.draft
         model = None if turn.refused else self._model_or_none(turn)
         if model is not None:
@@ -187,8 +188,7 @@ class Assistant:
         turn.timings["generate"] = _ms(started)
 
     def _generate_with_model(self, turn: Turn, model: ChatModel) -> Iterator[str]:
-        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
-        chosen = turn.context = list(dict.fromkeys(c.passage_index for c in ranked))[:LLM_CONTEXT_PARAGRAPHS]
+        chosen = turn.context = list(dict.fromkeys(c.passage_index for c in turn.ranked))[:LLM_CONTEXT_PARAGRAPHS]
         context = "\n\n".join(f"[{n}] {turn.passages[i - 1].text[:LLM_PARAGRAPH_CHARS]}"
                               for n, i in enumerate(chosen, 1))
         messages = prompts.render("answer", context=context, question=turn.standalone)
@@ -221,7 +221,7 @@ class Assistant:
                       notices=turn.notices, standalone_question=turn.standalone)
 
     def _conflicts(self, turn: Turn, citations) -> list:
-        ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
+        ranked = turn.ranked
         relevant = [c for c in ranked[:12] if c.score >= 0.7 * ranked[0].score] if ranked else []
         return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant)
 

@@ -139,16 +139,20 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query_vector, passages: list[Passage],
                stand_ins: dict[str, set[str]] | None = None) -> tuple[str, bool]:
         """(draft with [passage-number] markers, refused)."""
-        ranked = self.candidates(question, query_vector, passages, stand_ins)
-        if not ranked or ranked[0].score < ANSWER_MIN_SCORE or ranked[0].paragraph_coverage < ANSWER_MIN_COVERAGE:
-            return "", True
-        chosen = [ranked[0]]
-        for candidate in ranked[1:]:
-            if len(chosen) >= MAX_SENTENCES or candidate.score < KEEP_SHARE * ranked[0].score:
-                break
-            if not any(c.passage is candidate.passage or _redundant(candidate.text, c.text) for c in chosen):
-                chosen.append(candidate)  # one sentence per paragraph: the others add breadth
-        return " ".join(with_marker(c.text, c.passage_index) for c in chosen), False
+        return compose(self.candidates(question, query_vector, passages, stand_ins))
+
+
+def compose(ranked: list[Candidate]) -> tuple[str, bool]:
+    """The best sentences, each with its marker, or a refusal when the best one does not answer."""
+    if not ranked or ranked[0].score < ANSWER_MIN_SCORE or ranked[0].paragraph_coverage < ANSWER_MIN_COVERAGE:
+        return "", True
+    chosen = [ranked[0]]
+    for candidate in ranked[1:]:
+        if len(chosen) >= MAX_SENTENCES or candidate.score < KEEP_SHARE * ranked[0].score:
+            break
+        if not any(c.passage is candidate.passage or _redundant(candidate.text, c.text) for c in chosen):
+            chosen.append(candidate)  # one sentence per paragraph: the others add breadth
+    return " ".join(with_marker(c.text, c.passage_index) for c in chosen), False
 
 
 _ASIDE = re.compile(r", (?:which|who|whose) [^,;“”\"]{3,200}, (?=[a-z])")
