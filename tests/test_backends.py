@@ -2,7 +2,6 @@
 quoting the first source paragraph it was sent (an echo model), and an endpoint that is down."""
 import json
 import re
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,7 +10,7 @@ import pytest
 from assistant import Assistant
 from assistant.llm import ChatModel
 
-from conftest import settings_for
+from conftest import free_port, settings_for
 
 
 class EchoHandler(BaseHTTPRequestHandler):
@@ -69,9 +68,7 @@ def test_model_rewrites_the_follow_up(seed_assistant, endpoint):
 
 
 def test_endpoint_down_falls_back_to_extractive_with_a_notice(seed_assistant):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()  # nothing listens there
     assistant = with_backend(seed_assistant, llm="openai", openai_base_url=f"http://127.0.0.1:{port}/v1",
                              llm_timeout_s=2)
     answer = assistant.ask("What did Lavrov demand?")

@@ -1,6 +1,5 @@
 """The same code against a Chroma server: `chroma run` on loopback, indexed and queried over HTTP."""
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,9 @@ import pytest
 
 from assistant import Assistant
 
-from conftest import SEEDS, settings_for
+from conftest import SEEDS, free_port, settings_for
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
