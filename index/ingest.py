@@ -1,9 +1,9 @@
 """Incremental, idempotent indexing: embed only what changed, remove what is gone, survive interruption.
 
-Write order per article (why it is safe to kill at any point):
-1. an updated article's record is deleted first, so its old and new chunks stop being served together;
-2. its chunks are upserted (new content hash in every chunk's metadata) and stale chunk ids deleted;
-3. only then is its article record written. Readers serve a chunk only when its `doc_hash` equals its
+Write order per batch of articles (why it is safe to kill at any point):
+1. updated articles' records are deleted first, so their old and new chunks stop being served together;
+2. their chunks are upserted (new content hash in every chunk's metadata) and stale chunk ids deleted;
+3. only then are their article records written. Readers serve a chunk only when its `doc_hash` equals its
    article record's, so a killed run leaves the other articles whole, and the next run redoes this one.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .article import Article, Skipped, Unchanged
 from .chunking import article_hash, article_metadata, chunk_article
 from .readers import iter_files, read_path
 
-EMBED_BATCH = 512  # chunks embedded per encode call: big enough to keep the model busy
+EMBED_BATCH = 2048  # chunks per encode call: sentence-transformers sorts by length within a call, so bigger pads less
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Indexer:
         record = known.get(article.doc_id, {})
         if record.get("doc_hash") == article_hash(article):
             if record.get("source_hash") != article.source_hash:  # same text, new bytes: remember them
-                self.store.put_article_record(article.doc_id, record | {"source_hash": article.source_hash})
+                self.store.put_article_records({article.doc_id: record | {"source_hash": article.source_hash}})
             report.unchanged.append(article.doc_id)
             self.progress(len(article.paragraphs))
             return batch
@@ -86,39 +86,35 @@ class Indexer:
         return batch
 
     def _flush(self, batch: list[Article], known: dict, report: IngestReport) -> None:
+        """Embed a batch and write it with one call per step (per-article calls cost more than the model)."""
         if not batch:
             return
         chunked = [(article, chunk_article(article)) for article in batch]
-        texts = [chunk.text for _, chunks in chunked for chunk in chunks]
-        vectors = self.embeddings.encode(texts).tolist()
-        offset = 0
-        for article, chunks in chunked:
-            self._write(article, chunks, vectors[offset:offset + len(chunks)], known, report)
-            offset += len(chunks)
-            self.progress(len(article.paragraphs))
-        report.chunks_embedded += len(texts)
-
-    def _write(self, article: Article, chunks, vectors, known: dict, report: IngestReport) -> None:
-        updating = article.doc_id in known
-        if updating:
-            self.store.delete_article_record(article.doc_id)
+        chunks = [chunk for _, article_chunks in chunked for chunk in article_chunks]
+        vectors = self.embeddings.encode([c.text for c in chunks]).tolist()
+        doc_ids = [article.doc_id for article in batch]
+        updating = {doc_id for doc_id in doc_ids if doc_id in known}
+        self.store.delete_article_records(sorted(updating))
         ids = [chunk.id for chunk in chunks]
         self.store.upsert_chunks(ids, [c.text for c in chunks], [c.metadata for c in chunks], vectors)
-        stale = set(self.store.chunk_ids_of(article.doc_id)) - set(ids)
-        self.store.delete_chunks(sorted(stale))
-        record = article_metadata(article) | {"doc_hash": article_hash(article), "n_chunks": len(chunks),
-                                              "n_paragraphs": len(article.paragraphs),
-                                              "source_hash": article.source_hash}
-        self.store.put_article_record(article.doc_id, record)
-        (report.updated if updating else report.added).append(article.doc_id)
+        self.store.delete_chunks(sorted(set(self.store.chunk_ids_of(doc_ids)) - set(ids)))
+        self.store.put_article_records({
+            article.doc_id: article_metadata(article) | {
+                "doc_hash": article_hash(article), "n_chunks": len(article_chunks),
+                "n_paragraphs": len(article.paragraphs), "source_hash": article.source_hash}
+            for article, article_chunks in chunked})
+        for article in batch:
+            (report.updated if article.doc_id in updating else report.added).append(article.doc_id)
+            self.progress(len(article.paragraphs))
+        report.chunks_embedded += len(chunks)
 
     def _prune(self, known: dict, seen: set, files: set, report: IngestReport) -> None:
         """Remove articles whose file is gone, or whose file was read and no longer holds them."""
         for doc_id, record in known.items():
             path = record.get("path", "")
             if doc_id not in seen and (path in files or (path and not Path(path).exists())):
-                self.store.delete_article_record(doc_id)  # record first: chunks stop being served at once
-                self.store.delete_chunks(self.store.chunk_ids_of(doc_id))
+                self.store.delete_article_records([doc_id])  # record first: chunks stop being served at once
+                self.store.delete_chunks(self.store.chunk_ids_of([doc_id]))
                 report.removed.append(doc_id)
 
 

@@ -70,11 +70,17 @@ class ParagraphStore:
             records.update(zip(page["ids"], page["metadatas"]))
         return records
 
-    def put_article_record(self, doc_id: str, metadata: dict) -> None:
-        self.articles_collection.upsert(ids=[doc_id], metadatas=[metadata], embeddings=[[1.0]])
+    def put_article_records(self, records: dict[str, dict]) -> None:
+        """doc_id -> metadata; one upsert per Chroma-sized slice."""
+        ids = list(records)
+        for start in range(0, len(ids), MAX_CHROMA_BATCH):
+            part = ids[start:start + MAX_CHROMA_BATCH]
+            self.articles_collection.upsert(ids=part, metadatas=[records[i] for i in part],
+                                            embeddings=[[1.0]] * len(part))
 
-    def delete_article_record(self, doc_id: str) -> None:
-        self.articles_collection.delete(ids=[doc_id])
+    def delete_article_records(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            self.articles_collection.delete(ids=list(doc_ids))
 
     # --- chunks ------------------------------------------------------------------------------------
     def upsert_chunks(self, ids: list[str], texts: list[str], metadatas: list[dict], vectors) -> None:
@@ -83,8 +89,11 @@ class ParagraphStore:
             self.chunks.upsert(ids=ids[start:end], documents=texts[start:end], metadatas=metadatas[start:end],
                                embeddings=vectors[start:end])
 
-    def chunk_ids_of(self, doc_id: str) -> list[str]:
-        return self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+    def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
+        """Ids of every stored chunk of these articles, served or left over."""
+        if not doc_ids:
+            return []
+        return self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]
 
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_CHROMA_BATCH):
