@@ -68,9 +68,9 @@ def ensure_index(assistant) -> None:
 
 
 def warm_up(assistant) -> None:
-    """Load the models now (the embedding model takes 10-20 s), so the first question does not wait for them."""
+    """Load the models and the vector index now, so the first question does not wait for them."""
     print("Loading the models...", flush=True)
-    assistant.embeddings.embed_query("warm-up")
+    assistant.warm_up()
     try:
         _ = assistant.chat_model  # the property loads the model, once
     except BackendError as err:  # the core falls back to extractive answers and says so in each answer

@@ -97,6 +97,11 @@ class Assistant:
             problems.append(f"lexical index has {len(self.retriever.lexical)} chunks, the store serves {served}")
         return problems
 
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for: the embedding model and, by one search,
+        the vector index (Chroma reads it from disk on first use). The answer model loads via `chat_model`."""
+        self.store.dense_search(self.embeddings.embed_query("warm-up"), 1)
+
     def articles(self) -> list[dict]:
         return sorted(({"doc_id": d} | r for d, r in self.retriever.records.items()), key=lambda r: r["doc_id"])
 
@@ -147,6 +152,8 @@ class Assistant:
         try:
             turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
             turn.passages = entities.add_alias_passages(turn, self.retriever)
+            stored = self.store.vectors_of([p.id for p in turn.passages])
+            self.extractive.remember({p.text: stored[p.id] for p in turn.passages if p.id in stored})
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)
             if not self.settings.chroma_host or isinstance(err, AssistantError):
                 raise

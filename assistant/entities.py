@@ -16,6 +16,9 @@ from .text import fold, tokenize
 _OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |Economy |Justice |Health )?"
            r"(?:Minister|Secretary|President|Chancellor|Premier|Ambassador|Spokesman|Spokeswoman|Envoy))"
            r"(?: of State| of Defense)?")
+# A question that asks "who", or names an office, may need everyone the articles give an office to.
+_ABOUT_PEOPLE = re.compile(r"\b(who|whose|minister|secretary|president|chancellor|premier|ambassador|"
+                           r"spokes(man|woman|person)|envoy)", re.I)
 _NAME_WORD = r"[A-Z][\w’'\-≠]*"
 _ROLE_NAME = re.compile(rf"(?P<nation>\b[A-Z][a-z]+n |\bU\.S\. |\bUS )?(?P<office>{_OFFICE}) "
                         rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
@@ -81,8 +84,13 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
     """If the question names someone another retrieved article names differently, fetch that article's
     paragraphs about them too (the question "What did Lavrov demand?" also reads the "Viklov" article)."""
     passages, asked = list(turn.passages), asked_words(turn.standalone)
+    named = [m for m in role_mentions(passages) if m.surname in asked]
+    if not named and not _ABOUT_PEOPLE.search(turn.standalone):
+        # Nobody to link: aliases, role stand-ins and name conflicts all need a person or an office asked.
+        turn.mentions = role_mentions(passages)
+        return passages
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]
-    for mention in [m for m in role_mentions(passages) if m.surname in asked][:2]:
+    for mention in named[:2]:
         # Articles that name the same office may name its holder differently.
         hits = retriever.search(mention.role, turn.query_vector, 6, turn.where)
         doc_ids += [h.doc_id for h in hits if h.doc_id not in doc_ids][:3]

@@ -101,6 +101,13 @@ class ExtractiveAnswerer:
             cache.update((t, found[t]) for t in missing)
         return np.array([found[t] for t in texts])
 
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Known text -> vector pairs (a one-sentence paragraph's stored vector is that sentence's vector)."""
+        cache = self._cache
+        if len(cache) > MAX_CACHED_SENTENCES:
+            self._cache = cache = {}
+        cache.update((text, np.asarray(vector, dtype=np.float32)) for text, vector in vectors.items())
+
     def candidates(self, question: str, query_vector, passages: list[Passage],
                    stand_ins: dict[str, set[str]] | None = None) -> list[Candidate]:
         """Sentences of `passages`, best answer first. `stand_ins` maps a question word to words that count

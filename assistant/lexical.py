@@ -25,7 +25,7 @@ def fingerprint(records: dict[str, dict]) -> str:
 class LexicalIndex:
     def __init__(self, ids: list[str], doc_ids: list[str], bm25, doc_freq: dict[str, int]):
         self.ids, self.doc_ids, self.bm25, self.doc_freq = ids, doc_ids, bm25, doc_freq
-        self._row = {chunk_id: row for row, chunk_id in enumerate(ids)}
+        self._rows_of_doc: dict[str, list[int]] | None = None
 
     @classmethod
     def build(cls, chunks) -> "LexicalIndex":
@@ -46,6 +46,15 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
+        """Ids of the indexed chunks of these articles: a primary-key fetch beats a metadata scan in Chroma."""
+        if self._rows_of_doc is None:
+            rows: dict[str, list[int]] = {}
+            for row, doc_id in enumerate(self.doc_ids):
+                rows.setdefault(doc_id, []).append(row)
+            self._rows_of_doc = rows
+        return [self.ids[row] for doc_id in dict.fromkeys(doc_ids) for row in self._rows_of_doc.get(doc_id, [])]
 
     def idf(self, token: str) -> float:
         n = max(len(self.ids), 1)

@@ -61,7 +61,8 @@ class HybridRetriever:
         """Every served paragraph of these articles (a handful of articles: the ones a question touched)."""
         if not doc_ids:
             return []
-        return [to_passage(d) for d in self.store.chunks_of(doc_ids) if self.served(d.metadata)]
+        chunks = self.store.get_chunks(self.lexical.chunk_ids_of(doc_ids))
+        return [to_passage(d) for d in chunks if self.served(d.metadata)]
 
     def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
         allowed = allowed_doc_ids(where, self.records)

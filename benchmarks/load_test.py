@@ -82,11 +82,12 @@ class App:
 
 
 @contextlib.contextmanager
-def serve_app(index_dir: Path, log: Path, llm: str = "extractive"):
+def serve_app(index_dir: Path, log: Path, llm: str = "extractive", collection: str | None = None):
     """`python app.py` on a free loopback port over `index_dir`, output to `log`; yields an `App`, stopped by
     its PID afterwards."""
     port = free_port()
     command = [sys.executable, "app.py", "--port", str(port), "--index-dir", str(index_dir), "--llm", llm]
+    command += ["--collection", collection] if collection else []
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
     try:

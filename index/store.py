@@ -111,17 +111,19 @@ class ParagraphStore:
         """These chunks, in the order asked (missing ids are left out)."""
         if not ids:
             return []
-        by_id = {d.id: d for d in _documents(self.chunks.get(ids=ids, include=["documents", "metadatas"]))}
+        unique = list(dict.fromkeys(ids))  # Chroma refuses repeated ids
+        by_id = {d.id: d for d in _documents(self.chunks.get(ids=unique, include=["documents", "metadatas"]))}
         return [by_id[i] for i in ids if i in by_id]
 
-    def chunks_of(self, doc_ids: list[str]) -> list[Document]:
-        """Every stored chunk of these articles."""
-        return _documents(self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"]))
+    def vectors_of(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored vectors of these chunks, by id (reused instead of encoding the same text again)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
 
     def dense_search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
-        """(document, cosine similarity) pairs, best first."""
-        if self.count() == 0:
-            return []
+        """(document, cosine similarity) pairs, best first (none from an empty collection)."""
         hits = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
         return [(doc, 1.0 - distance) for doc, distance in hits]
 
