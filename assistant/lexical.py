@@ -49,12 +49,17 @@ class LexicalIndex:
 
     def chunk_ids_of(self, doc_ids: list[str]) -> list[str]:
         """Ids of the indexed chunks of these articles: a primary-key fetch beats a metadata scan in Chroma."""
+        return [self.ids[row] for doc_id in dict.fromkeys(doc_ids) for row in self.rows_of_doc.get(doc_id, [])]
+
+    @property
+    def rows_of_doc(self) -> dict[str, list[int]]:
+        """doc_id -> its rows, built once (a filtered search then touches only the allowed articles' rows)."""
         if self._rows_of_doc is None:
             rows: dict[str, list[int]] = {}
             for row, doc_id in enumerate(self.doc_ids):
                 rows.setdefault(doc_id, []).append(row)
             self._rows_of_doc = rows
-        return [self.ids[row] for doc_id in dict.fromkeys(doc_ids) for row in self._rows_of_doc.get(doc_id, [])]
+        return self._rows_of_doc
 
     def idf(self, token: str) -> float:
         n = max(len(self.ids), 1)
@@ -67,7 +72,8 @@ class LexicalIndex:
             return []
         mask = None
         if allowed_doc_ids is not None:
-            mask = np.array([d in allowed_doc_ids for d in self.doc_ids], dtype=np.float32)
+            mask = np.zeros(len(self.ids), dtype=np.float32)
+            mask[[row for doc_id in allowed_doc_ids for row in self.rows_of_doc.get(doc_id, [])]] = 1.0
         k = min(k, len(self.ids))
         rows, scores = self.bm25.retrieve([tokens], k=k, weight_mask=mask, show_progress=False, n_threads=1)
         return [(self.ids[r], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]

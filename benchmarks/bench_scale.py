@@ -21,7 +21,9 @@ Subcommands (each writes benchmarks/results/bench_scale-<sub>-<date>.json and pr
                semantic): only latency, memory and BM25 quality count there.
   quality      (c) on a subset that holds every gold article plus --distractors random others (seed 0): our
                index with the real model vs the vanilla tutorial pipeline (baseline.py: 1000/200 chunks, same
-               embeddings, Chroma) at k=4 and k=5, hit@k, answer-in-top-k and the amount of text returned.
+               embeddings, Chroma) at k=4 and k=5, hit@k, answer-in-top-k and the amount of text returned;
+               and ours again given as many characters as the tutorial returned for each question
+               (`ours_hybrid_same_text`: our ranking read until that budget is used).
   server       (e) the same retrieval against a Chroma server (`chroma run` on 127.0.0.1, CHROMA_HOST) vs
                the embedded client, on the same subset, both with stub vectors: store overhead only.
 
@@ -158,6 +160,18 @@ def score(hits: list[tuple[list[str], list[str]]], cases: list[dict]) -> dict:
     return {"hit_at_k": hit / max(len(with_gold), 1), "n_with_gold": len(with_gold),
             "answer_in_top_k": answer / max(len(cases), 1), "n": len(cases),
             "mean_chars_returned": sum(sum(map(len, h[1])) for h in hits) / max(len(hits), 1)}
+
+
+def within_budget(hits: list[tuple[list[str], list[str]]], budgets: list[int]) -> list[tuple[list[str], list[str]]]:
+    """Each ranking cut to its first results whose text fits in that question's character budget (the text
+    the tutorial returned for the same question), so both are compared on the same amount of reading."""
+    out = []
+    for (pids, texts), budget in zip(hits, budgets):
+        n, used = 0, 0
+        while n < len(texts) and used + len(texts[n]) <= budget:
+            used, n = used + len(texts[n]), n + 1
+        out.append((pids[:n], texts[:n]))
+    return out
 
 
 def our_rankings(assistant, cases: list[dict], k: int, where=None) -> dict:
@@ -356,6 +370,7 @@ def cmd_quality(args) -> dict:
     result = {"articles": len(ids), "gold_articles": len({d for q in cases for d in q["gold_doc_ids"]}),
               "distractors": args.distractors, "seed": args.seed, "our_paragraphs": report.paragraphs_seen,
               "our_ingest_s": ours_ingest_s, "torch_threads": threads, "baseline_chunks": baseline.chunks, "baseline_ingest_s": baseline_ingest_s}
+    wide = our_rankings(assistant, cases, 40)["rankings"]["hybrid"]  # cut to the tutorial's text below
     for k in (4, 5):
         ranked = our_rankings(assistant, cases, k)
         tutorial, tutorial_ms = [], []
@@ -365,7 +380,10 @@ def cmd_quality(args) -> dict:
             tutorial_ms.append((time.perf_counter() - t) * 1000)
             pids = [p for d in docs for p in d.metadata.get("pids", "").split(",") if p]
             tutorial.append((pids, [d.page_content for d in docs]))
+        same_text = within_budget(wide, [sum(map(len, texts)) for _, texts in tutorial])
         result[f"k={k}"] = {**{f"ours_{n}": score(h, cases) for n, h in ranked["rankings"].items()},
+                            "ours_hybrid_same_text": score(same_text, cases),
+                            "mean_paragraphs_same_text": sum(len(p) for p, _ in same_text) / len(same_text),
                             "tutorial": score(tutorial, cases), "ours_retrieve_ms": summary(ranked["retrieve_ms"]),
                             "tutorial_retrieve_ms": summary(tutorial_ms)}
     baseline.close()
@@ -375,7 +393,7 @@ def cmd_quality(args) -> dict:
             ("tutorial: 1000/200 chunks / ingest (s)", f"{baseline.chunks:,} / {baseline_ingest_s:.0f}", "")]
     for k in (4, 5):
         r = result[f"k={k}"]
-        for name in ("ours_hybrid", "ours_dense", "ours_bm25", "tutorial"):
+        for name in ("ours_hybrid", "ours_dense", "ours_bm25", "ours_hybrid_same_text", "tutorial"):
             rows.append((f"k={k} {name}: hit@k / answer-in-top-k / chars returned",
                          f"{r[name]['hit_at_k']:.2f} / {r[name]['answer_in_top_k']:.2f} / "
                          f"{r[name]['mean_chars_returned']:,.0f}", ""))

@@ -134,3 +134,68 @@ def test_odd_but_valid_questions_get_sane_answers(seed_assistant, question):
     answer = seed_assistant.ask(question)
     assert_citations_hold(answer)
     assert "<script>" not in answer.text
+
+
+def test_stored_paragraph_vectors_are_what_the_model_gives_for_that_text(seed_assistant):
+    """The reader reuses a one-sentence paragraph's stored vector instead of encoding it again."""
+    import numpy as np
+
+    passages = seed_assistant.retriever.search("Lavrov demand", seed_assistant.embeddings.embed_query("Lavrov"), 3)
+    stored = seed_assistant.store.vectors_of([p.id for p in passages] + [passages[0].id])  # repeats are fine
+    assert set(stored) == {p.id for p in passages}
+    fresh = seed_assistant.embeddings.encode([p.text for p in passages])
+    for passage, vector in zip(passages, fresh):
+        assert np.allclose(stored[passage.id], vector, atol=1e-4)
+
+
+def test_articles_paragraphs_come_whole_and_in_order(seed_assistant):
+    from tests.conftest import REUTERS
+
+    paragraphs = seed_assistant.retriever.articles_passages([REUTERS.stem, REUTERS.stem])
+    assert [p.paragraph_number for p in paragraphs] == sorted(p.paragraph_number for p in paragraphs)
+    assert len(paragraphs) == seed_assistant.retriever.records[REUTERS.stem]["n_chunks"]
+
+
+class CountingRetriever:
+    """The real retriever, counting how often whole articles are read."""
+
+    def __init__(self, retriever):
+        self.retriever, self.article_reads = retriever, 0
+
+    def search(self, *args):
+        return self.retriever.search(*args)
+
+    def articles_passages(self, doc_ids):
+        self.article_reads += 1
+        return self.retriever.articles_passages(doc_ids)
+
+
+@pytest.mark.parametrize("question, reads", [("Which country did Russia send troops to?", 0),
+                                             ("What did Lavrov demand?", 1),
+                                             ("Who met Blinken in Geneva?", 1)])
+def test_whole_articles_are_read_only_when_a_person_is_asked_about(seed_assistant, question, reads):
+    from assistant import entities
+    from assistant.core import Turn
+
+    counting = CountingRetriever(seed_assistant.retriever)
+    turn = Turn(question=question, standalone=question)
+    turn.query_vector = seed_assistant.embeddings.embed_query(question)
+    turn.passages = counting.search(question, turn.query_vector, 6, None)
+    passages = entities.add_alias_passages(turn, counting)
+    assert counting.article_reads == reads
+    if not reads:  # the people named in what was retrieved are still known, for conflicts
+        assert passages == turn.passages
+        assert {m.passage.id for m in turn.mentions} <= {p.id for p in turn.passages}
+
+
+def test_lexical_search_keeps_to_the_allowed_articles():
+    from assistant.lexical import LexicalIndex
+
+    chunks = [("a#p1", "Lavrov met Blinken in Geneva", {"doc_id": "a"}),
+              ("b#p1", "Lavrov spoke in Moscow", {"doc_id": "b"}),
+              ("b#p2", "Blinken flew home", {"doc_id": "b"})]
+    lexical = LexicalIndex.build(chunks)
+    assert {i for i, _ in lexical.search("Lavrov", 5)} == {"a#p1", "b#p1"}
+    assert {i for i, _ in lexical.search("Lavrov Blinken", 5, {"b"})} == {"b#p1", "b#p2"}
+    assert lexical.search("Lavrov", 5, {"missing"}) == []
+    assert lexical.chunk_ids_of(["b", "a", "b"]) == ["b#p1", "b#p2", "a#p1"]
