@@ -271,8 +271,11 @@ class Assistant:
                 | RunnableLambda(self._retrieve) | RunnableLambda(generate) | RunnableLambda(self._finish))
 
 
+AS_OF = re.compile(r"^As of [^()]{1,60} \(the date of the newest cited article\): ")
+
+
 def _as_of(passages: list[Passage]) -> str:
-    """"As of <date>: " from the newest cited article, so a reader knows when "now" was."""
+    """"As of <date>: " from the newest cited article, so a reader knows when "now" was (matches AS_OF)."""
     dates = sorted(p.published or p.dateline.split(", ", 1)[-1] for p in passages if p.published or p.dateline)
     return f"As of {dates[-1]} (the date of the newest cited article): " if dates else ""
 

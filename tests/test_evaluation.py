@@ -75,6 +75,15 @@ def test_citation_quality_skips_the_conflict_note():
     assert answer_part(Reply("No conflict here [1].")) == "No conflict here [1]."
 
 
+def test_citation_quality_skips_the_as_of_preamble(seed_assistant):
+    """"As of <date>" is the assistant's own words; scored as a claim, its date is in no paragraph."""
+    answer = seed_assistant.ask("How many troops does Russia currently have near the Ukrainian border?")
+    assert answer.text.startswith("As of ")
+    reply = Reply(answer.text)
+    assert not answer_part(reply).startswith("As of") and answer_part(reply) in answer.text
+    assert answer_part(Reply("As of the talks, Blinken met Lavrov [1].")) == "As of the talks, Blinken met Lavrov [1]."
+
+
 def test_conflict_counts_only_with_two_cited_sides_from_different_articles():
     citations = [{"marker": 1, "paragraph_id": "a#p1", "doc_id": "a", "quote": ""},
                  {"marker": 2, "paragraph_id": "b#p4", "doc_id": "b", "quote": ""}]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..core import AS_OF
 from .metrics import (Idf, citation_quality, contains_any, contains_phrase, hit_at_k, invalid_markers, mrr_at_k,
                       token_f1, token_recall)
 from .reply import Reply
@@ -62,14 +63,15 @@ def citations(reply: Reply, idf: Idf) -> dict:
 
 
 def answer_part(reply: Reply) -> str:
-    """The text before the conflict note that conflicts.describe() appends. The note's sentences are about
+    """The text after the "As of" preamble and before the conflict note that conflicts.describe() appends. The note's sentences are about
     the sources, not claims from them (its sides are checked by conflict_flagged), so citation quality is
     scored without them. The note opens with each conflict's description, after a lead-in sentence."""
-    starts = [reply.text.find(c["description"]) for c in reply.conflicts if c.get("description")]
+    text = AS_OF.sub("", reply.text)  # "As of <date>: " is ours, not the sources' (its date is in no paragraph)
+    starts = [text.find(c["description"]) for c in reply.conflicts if c.get("description")]
     starts = [i for i in starts if i >= 0]
     if not starts:
-        return reply.text
-    head = reply.text[: min(starts)].rstrip()
+        return text
+    head = text[: min(starts)].rstrip()
     lead_in = re.search(r"[^.!?\]]*[.!?]?\s*$", head)  # the last sentence, after the last stop or marker
     return head[: lead_in.start()].rstrip() if DISAGREEMENT.search(lead_in.group()) else head
 
