@@ -81,7 +81,7 @@ class Assistant:
     def add(self, paths, prune: bool = False, progress=None) -> IngestReport:
         """Index files or folders; unchanged articles are not embedded again."""
         paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-        report = Indexer(self.store, self.embeddings, progress).index(paths, prune=prune)
+        report = Indexer(self.store, self.embeddings, progress, self.settings.embed_batch).index(paths, prune=prune)
         self.refresh()
         return report
 

@@ -36,6 +36,8 @@ class Settings:
     llm_timeout_s: float = field(default=60.0, metadata={"help": "endpoint timeout before falling back"})
     llm_threads: int = field(default=2, metadata={"help": "CPU threads for the local model"})
     max_answer_tokens: int = field(default=200, metadata={"help": "generation limit"})
+    embed_batch: int = field(default=2048, metadata={"help": "chunks per embedding call when indexing (also "
+                                                              "what an interrupted run redoes at most)"})
 
 
 # Variables users already know, read without our prefix.
@@ -78,5 +80,7 @@ def validate(settings: Settings) -> Settings:
         raise ValueError(f"Unknown llm backend {settings.llm!r}; choose one of: {', '.join(LLM_BACKENDS)}")
     if settings.top_k < 1 or settings.candidates < settings.top_k:
         raise ValueError("top_k must be at least 1 and candidates at least top_k")
+    if settings.embed_batch < 1:
+        raise ValueError("embed_batch must be at least 1")
     return replace(settings, index_dir=Path(settings.index_dir),
                    corpus=tuple(Path(p) for p in settings.corpus))

@@ -81,7 +81,8 @@ def test_run_killed_mid_way_serves_only_whole_articles_and_next_run_completes(tm
     _write_articles(articles, 400)
     command = [sys.executable, "-m", "assistant", "index", str(articles), "--index-dir", str(tmp_path / "index"),
                "--collection", "test"]
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=os.environ | {"ASSISTANT_EMBED_BATCH": "256"})  # 10 batches, not 2
     for line in process.stderr:  # "indexing: N paragraphs done", written after each batch is stored
         if line.startswith("indexing:") and int(line.split()[1]) >= 500:
             break
