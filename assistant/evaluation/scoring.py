@@ -63,9 +63,10 @@ def citations(reply: Reply, idf: Idf) -> dict:
 
 
 def answer_part(reply: Reply) -> str:
-    """The text after the "As of" preamble and before the conflict note that conflicts.describe() appends. The note's sentences are about
-    the sources, not claims from them (its sides are checked by conflict_flagged), so citation quality is
-    scored without them. The note opens with each conflict's description, after a lead-in sentence."""
+    """The text after the "As of" preamble and before the conflict note that conflicts.describe() appends.
+    The note's sentences are about the sources, not claims from them (its sides are checked by
+    conflict_flagged), so citation quality is scored without them. The note opens with each conflict's
+    description, after a lead-in sentence."""
     text = AS_OF.sub("", reply.text)  # "As of <date>: " is ours, not the sources' (its date is in no paragraph)
     starts = [text.find(c["description"]) for c in reply.conflicts if c.get("description")]
     starts = [i for i in starts if i >= 0]
