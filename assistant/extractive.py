@@ -96,9 +96,7 @@ class ExtractiveAnswerer:
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             found.update(zip(missing, self.encode(missing)))
-            if len(cache) > MAX_CACHED_SENTENCES:
-                self._cache = cache = {}
-            cache.update((t, found[t]) for t in missing)
+            self.remember({t: found[t] for t in missing})
         return np.array([found[t] for t in texts])
 
     def remember(self, vectors: dict[str, np.ndarray]) -> None:
