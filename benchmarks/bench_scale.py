@@ -42,7 +42,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -404,12 +403,6 @@ def cmd_quality(args) -> dict:
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cmd_server(args) -> dict:
     from assistant import Assistant
     from index.ingest import Indexer
@@ -418,7 +411,9 @@ def cmd_server(args) -> dict:
     cases = questions()
     work = Path(tempfile.mkdtemp(prefix="bench-scale-server-"))
     subset, ids = write_subset(args.distractors, args.seed, work)
-    port = _free_port()
+    from load_test import free_port
+
+    port = free_port()
     server = subprocess.Popen([str(REPO / ".venv" / "bin" / "chroma"), "run", "--path", str(work / "server"),
                                "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env=os.environ | {"ANONYMIZED_TELEMETRY": "False"})
