@@ -84,10 +84,11 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
     """If the question names someone another retrieved article names differently, fetch that article's
     paragraphs about them too (the question "What did Lavrov demand?" also reads the "Viklov" article)."""
     passages, asked = list(turn.passages), asked_words(turn.standalone)
-    named = [m for m in role_mentions(passages) if m.surname in asked]
+    retrieved_mentions = role_mentions(passages)
+    named = [m for m in retrieved_mentions if m.surname in asked]
     if not named and not _ABOUT_PEOPLE.search(turn.standalone):
         # Nobody to link: aliases, role stand-ins and name conflicts all need a person or an office asked.
-        turn.mentions = role_mentions(passages)
+        turn.mentions = retrieved_mentions
         return passages
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]
     for mention in named[:2]:
