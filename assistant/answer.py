@@ -60,7 +60,7 @@ class ConflictSide:
 
 @dataclass
 class Conflict:
-    kind: str  # name | title | number | date | quote | claim
+    kind: str  # name | title | number | quote | claim
     description: str
     sides: list[ConflictSide]
 

@@ -12,7 +12,7 @@ import re
 from index.sentences import sentence_spans
 
 from .answer import Citation, Passage
-from .support import SUPPORT_THRESHOLD, support_score
+from .support import SUPPORT_THRESHOLD, given_words, support_score
 from .text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -44,13 +44,22 @@ def best_quote(claim: str, passage: Passage) -> tuple[str, int, int]:
     return passage.paragraph[start:end], start, end
 
 
-def attribute(draft: str, passages: list[Passage], idf) -> tuple[str, list[Citation]]:
+def article_texts(passages: list[Passage]) -> dict[str, str]:
+    """doc_id -> what we have read of that article: its outlet, title and retrieved paragraphs."""
+    texts: dict[str, list[str]] = {}
+    for p in passages:
+        texts.setdefault(p.doc_id, [p.source, p.title]).append(p.paragraph or p.text)
+    return {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
+
+
+def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> tuple[str, list[Citation]]:
     """Verified answer text and its citations. Sentences no paragraph supports are dropped."""
     order: dict[str, int] = {}  # passage id -> new marker
     quotes: dict[str, tuple[str, int, int]] = {}
     sentences = []
+    given = {doc_id: given_words(question, text) for doc_id, text in article_texts(passages).items()}
     for claim, markers in split_claims(draft):
-        chosen = _supporting(claim, markers, passages, idf)
+        chosen = _supporting(claim, markers, passages, lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
         if not chosen:
             continue
         new_markers = []
@@ -64,12 +73,13 @@ def attribute(draft: str, passages: list[Passage], idf) -> tuple[str, list[Citat
     return " ".join(sentences), citations
 
 
-def _supporting(claim: str, markers: list[int], passages: list[Passage], idf) -> list[Passage]:
+def _supporting(claim: str, markers: list[int], passages: list[Passage], score) -> list[Passage]:
+    """The cited passages that support the claim; else the one retrieved passage that supports it best."""
     cited = [passages[m - 1] for m in dict.fromkeys(markers) if 1 <= m <= len(passages)]
-    kept = [p for p in cited if support_score(claim, p.paragraph, idf) >= SUPPORT_THRESHOLD]
+    kept = [p for p in cited if score(p) >= SUPPORT_THRESHOLD]
     if kept:
         return kept
-    scored = [(support_score(claim, p.paragraph, idf), p) for p in passages]
+    scored = [(score(p), p) for p in passages]
     score, best = max(scored, key=lambda sp: sp[0], default=(0.0, None))
     return [best] if best is not None and score >= SUPPORT_THRESHOLD else []
 

@@ -113,7 +113,7 @@ def _plural(noun: str) -> str:
 
 def _speaker(sentence: str, aliases: dict[str, set[str]], mentions: list[Mention]) -> str | None:
     known = {m.surname for m in mentions} | set(aliases)
-    for word in re.findall(r"[\w’'≠-]+", sentence):
+    for word in re.findall(r"[^\s,.;:!?()\[\]“”\"]+", sentence):
         if fold(word) in known:
             return fold(word)
     return None

@@ -20,7 +20,7 @@ from index.store import ParagraphStore, make_client
 from . import conflicts, entities, prompts
 from .answer import Answer, Passage
 from .citations import attribute
-from .extractive import ExtractiveAnswerer, compose
+from .extractive import ExtractiveAnswerer
 from .followup import condense_by_rule, looks_like_rewrite, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
@@ -31,6 +31,7 @@ TIME_SENSITIVE = re.compile(r"\b(now|currently|current|latest|still|today|this (
                             r"yet|recent(ly)?|present)\b", re.I)
 LLM_CONTEXT_PARAGRAPHS = 3  # small local models: a short prompt is a fast first token
 LLM_PARAGRAPH_CHARS = 600
+NOT_IN_SOURCES = re.compile(r"^\W*not in (the )?sources?\b", re.I)  # the model's fixed refusal (prompts/answer.txt)
 
 
 class AssistantError(ValueError):
@@ -51,7 +52,6 @@ class Turn:
     mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
     stand_ins: dict = field(default_factory=dict)  # question word -> names that count for it
     ranked: list = field(default_factory=list)  # the extractive reading: sentences, best answer first
-    extractive_draft: str = ""  # the fallback when a model fails or says nothing the sources support
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -175,45 +175,47 @@ class Assistant:
     def _generate(self, turn: Turn) -> Iterator[str]:
         """Yield the draft as it grows; fills turn.draft, turn.refused and turn.backend.
 
-        The extractive reading decides whether the articles answer the question at all: small models
-        answer from memory when they should refuse, and a refusal needs no model time.
+        With a model, the model reads the best paragraphs and decides whether they answer (its refusal is
+        the fixed reply NOT IN SOURCES); verification in _finish is the guard against answers from memory.
+        Without one, the fitted extractive reader quotes the best sentences or refuses.
         """
         started = time.perf_counter()
         turn.ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
-        turn.draft, turn.refused = compose(turn.ranked)
-        turn.extractive_draft = turn.draft
-        model = None if turn.refused else self._model_or_none(turn)
+        model = self._model_or_none(turn)
         if model is not None:
             try:
                 turn.backend = model.name
                 yield from self._generate_with_model(turn, model)
             except BackendError as err:
                 turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
-                turn.backend, turn.draft, turn.refused = "extractive", turn.extractive_draft, False
+                turn.backend = "extractive"
         if turn.backend == "extractive":
+            turn.draft, turn.refused = self.extractive.compose(turn.ranked)
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
     def _generate_with_model(self, turn: Turn, model: ChatModel) -> Iterator[str]:
-        chosen = turn.context = list(dict.fromkeys(c.passage_index for c in turn.ranked))[:LLM_CONTEXT_PARAGRAPHS]
-        context = "\n\n".join(f"[{n}] {turn.passages[i - 1].text[:LLM_PARAGRAPH_CHARS]}"
-                              for n, i in enumerate(chosen, 1))
+        # The paragraphs in the reader's order (its best sentence first); none is vetoed, the model decides.
+        by_reader = [c.passage_index for c in turn.ranked] + list(range(1, len(turn.passages) + 1))
+        chosen = turn.context = list(dict.fromkeys(by_reader))[:LLM_CONTEXT_PARAGRAPHS]
+        context = "\n\n".join(f"[{n}] {_excerpt(turn.passages[i - 1].text)}" for n, i in enumerate(chosen, 1))
         messages = prompts.render("answer", context=context, question=turn.standalone)
         draft = ""
         for piece in model.stream(messages, self.settings.max_answer_tokens):
             draft += piece
-            yield draft
+            if not NOT_IN_SOURCES.match(draft.strip()):
+                yield draft
         # The model numbered the paragraphs 1..n as shown; map back to the passage list.
-        turn.draft, turn.refused = _renumber(draft, chosen), not draft.strip()
+        turn.refused = not draft.strip() or bool(NOT_IN_SOURCES.match(draft.strip()))
+        turn.draft = "" if turn.refused else _renumber(draft, chosen)
 
     def _finish(self, turn: Turn) -> Answer:
         started = time.perf_counter()
-        text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf)
-        if not citations and turn.backend != "extractive" and turn.extractive_draft:
-            turn.notices.append(f"Nothing the {turn.backend} model wrote was supported by the articles; "
-                                "showing the articles' own sentences instead.")
-            turn.backend = "extractive"
-            text, citations = attribute(turn.extractive_draft, turn.passages, self.extractive.idf)
+        text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf,
+                                                                      turn.standalone)
+        if not turn.refused and not citations and turn.backend != "extractive":
+            turn.notices.append(f"Nothing the {turn.backend} model wrote is stated in the articles, so it is "
+                                "not shown.")
         refused = turn.refused or not citations
         found = [] if refused else self._conflicts(turn, citations)
         if found:
@@ -242,7 +244,8 @@ class Assistant:
             complete = draft[: max(draft.rfind(". "), draft.rfind(".\n")) + 1]
             if turn.backend != "extractive" and len(complete) > shown:
                 shown = len(complete)
-                text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf)
+                text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf,
+                                            turn.standalone)
                 yield Answer(question=turn.question, text=text, citations=citations, backend=self.settings.llm)
         answer = self._finish(turn)
         answer.timings["total"] = _ms(started)
@@ -278,6 +281,15 @@ def _as_of(passages: list[Passage]) -> str:
     """"As of <date>: " from the newest cited article, so a reader knows when "now" was (matches AS_OF)."""
     dates = sorted(p.published or p.dateline.split(", ", 1)[-1] for p in passages if p.published or p.dateline)
     return f"As of {dates[-1]} (the date of the newest cited article): " if dates else ""
+
+
+def _excerpt(text: str) -> str:
+    """At most LLM_PARAGRAPH_CHARS, cut after a whole sentence where one ends in the last third."""
+    if len(text) <= LLM_PARAGRAPH_CHARS:
+        return text
+    cut = text[:LLM_PARAGRAPH_CHARS]
+    stop = cut.rfind(". ")
+    return cut[: stop + 1] if stop > LLM_PARAGRAPH_CHARS * 2 // 3 else cut + "…"
 
 
 def _renumber(draft: str, chosen: list[int]) -> str:

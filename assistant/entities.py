@@ -19,7 +19,8 @@ _OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |
 # A question that asks "who", or names an office, may need everyone the articles give an office to.
 _ABOUT_PEOPLE = re.compile(r"\b(who|whose|minister|secretary|president|chancellor|premier|ambassador|"
                            r"spokes(man|woman|person)|envoy)", re.I)
-_NAME_WORD = r"[A-Z][\w’'\-≠]*"
+# A name word: a capital, then anything up to a space or punctuation (names arrive with mojibake and symbols).
+_NAME_WORD = r"[A-Z][^\s,.;:!?()\[\]“”\"]*"
 _ROLE_NAME = re.compile(rf"(?P<nation>\b[A-Z][a-z]+n |\bU\.S\. |\bUS )?(?P<office>{_OFFICE}) "
                         rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
 
@@ -44,11 +45,25 @@ def role_mentions(passages: list[Passage]) -> list[Mention]:
 
 
 def _same_role(a: Mention, b: Mention) -> bool:
-    """Same office of more than one word ("foreign minister", not a bare "president"), same or unstated nation."""
+    """Same office of more than one word ("foreign minister", not a bare "president") of the same, stated
+    nation. An unstated nation links nothing: "Prime Minister Johnson" and "Prime Minister Modi" are two
+    countries' prime ministers, and "Secretary of State Pompeo" and "US Secretary of State Blinken" two
+    holders of one office in different years (articles over 60 days apart are not linked either)."""
     if a.office != b.office or " " not in a.office:
         return False
     nation_a, nation_b = a.role[: -len(a.office)].strip(), b.role[: -len(b.office)].strip()
-    return not nation_a or not nation_b or nation_a == nation_b
+    return bool(nation_a) and nation_a == nation_b and _close_in_time(a.passage, b.passage)
+
+
+def _close_in_time(a: Passage, b: Passage, days: int = 60) -> bool:
+    """True unless both articles carry dates further apart than `days` (an office changes hands)."""
+    from datetime import date
+
+    try:
+        first, second = date.fromisoformat(a.published[:10]), date.fromisoformat(b.published[:10])
+    except ValueError:
+        return True
+    return abs((first - second).days) <= days
 
 
 def doc_mentions(retriever, doc_ids: list[str]) -> list[Mention]:
@@ -77,7 +92,7 @@ def alias_map(mentions: list[Mention]) -> dict[str, set[str]]:
 
 
 def asked_words(question: str) -> set[str]:
-    return {fold(w) for w in re.findall(r"[\w’'≠-]+", question)}
+    return {fold(w) for w in re.findall(r"[^\s,.;:!?()\[\]“”\"]+", question)}
 
 
 def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:

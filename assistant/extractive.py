@@ -1,45 +1,46 @@
 """The `extractive` backend: answer with the retrieved sentences that answer the question, no model.
 
-Each sentence is scored by meaning (cosine with the question), by the question's rare words it contains
-(BM25 IDF weights), and by whether it holds the kind of thing asked for (a number for "how many", a date
-for "when", a name for "who"). The best one or two are quoted verbatim, each cited, so the answer is
-faithful by construction. When no sentence covers the question well enough, it refuses.
+Each sentence gets a few general features (meaning: cosine with the question; words: the share of the
+question's IDF-weighted words it and its paragraph hold; kind: whether it holds the kind of thing asked
+for, a number for "how many", a date for "when", a name for "who"; position and retrieval rank). A logistic
+model fitted on the tuning halves of the dev sets (`python -m assistant.evaluation.fit_reader`, weights in
+reader_weights.json) turns them into the probability that the sentence answers the question. The best one
+to four are quoted verbatim, each cited, so the answer is faithful by construction; when the best is below
+the fitted threshold, it refuses.
 It does not paraphrase, combine facts into new sentences, or reason across sentences.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from index.sentences import sentence_spans
 
 from .answer import Passage
+from .places import places_in
 from .support import coverage, numbers
-from .text import stem, tokenize
+from .text import STOPWORDS, tokenize
 
-# Words that say what kind of answer is wanted but are not themselves evidence.
-QUESTION_WORDS = set(tokenize("name names called quote exact words happen happened describe described "
-                              "respond kind type way many much mention mentioned take place held hold occur "
-                              "go going come get make think mean include either side already afterwards "
-                              "date day year time location where"))
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+FEATURES = ("similarity", "sentence_coverage", "paragraph_coverage", "type_missing", "type_strong",
+            "adds_nothing", "other_number", "lead", "retrieval_rank")
+
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(19|20)\d\d|monday|tuesday|wednesday|"
-                   r"thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|next week)\b", re.I)
-_NUMBER_WORDS = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
-                           r"thousands?|millions?|billions?)\b", re.I)
-_STRONG = {"place": re.compile(r"\b(in|at) (the )?[A-Z]"), "date": re.compile(rf"\b{_MONTHS}\s+\d|\d\s+{_MONTHS}|\b(19|20)\d\d\b", re.I),
+                   r"thursday|friday|saturday|sunday|yesterday|today|tonight|last (week|month|year)|"
+                   r"next (week|month|year))\b", re.I)
+_NUMBER_WORDS = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                           r"dozens?|hundreds?|thousands?|millions?|billions?|trillions?)\b", re.I)
+# The strong form of a kind: digits for a number, a calendar date for a date (a place is already a known place).
+_STRONG = {"date": re.compile(rf"\b{_MONTHS}\s+\d|\d\s+{_MONTHS}|\b(19|20)\d\d\b", re.I),
            "number": re.compile(r"\d")}
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")  # names and places, roughly; the first word is skipped
 
-# Verbs that news questions and news sentences use for the same act.
-VERB_STAND_INS = {stem(k): set(tokenize(v)) for k, v in {
-    "demand": "want wants expect expects request requests urge urged insist", "want": "demand expect",
-    "agree": "agreed agreement", "accuse": "accusing accused", "describe": "called call"}.items()}
-
-ANSWER_MIN_COVERAGE = 0.3  # share of the question's (IDF-weighted) words its best paragraph must hold
-ANSWER_MIN_SCORE = 0.4
 MAX_CACHED_SENTENCES = 50_000  # about 75 MB of vectors
 MAX_SENTENCES = 4
 KEEP_SHARE = 0.65  # further sentences must score at least this share of the best one
@@ -49,8 +50,8 @@ KEEP_SHARE = 0.65  # further sentences must score at least this share of the bes
 class Candidate:
     passage_index: int  # 1-based, the marker the draft uses
     text: str
-    score: float
-    paragraph_coverage: float
+    score: float  # probability that this sentence answers the question (the fitted reader)
+    features: dict[str, float]
     passage: Passage
 
     @property
@@ -58,17 +59,59 @@ class Candidate:
         return self.passage.doc_id
 
 
+@dataclass(frozen=True)
+class ReaderWeights:
+    """The fitted reader: logistic weights per feature, and the answer threshold on the best sentence."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> "ReaderWeights":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]), float(data["threshold"]))
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
 def expected_type(question: str) -> str | None:
+    """The kind of answer asked for, from the interrogative alone (no nouns picked from our questions)."""
     q = question.lower()
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
+    if re.search(r"\bhow (many|much|long|far|old|big|large|high)\b|\bwhat (number|percentage|share|amount)\b", q):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bon what (date|day)\b|\bin what year\b", q):
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\b(on|in) what (date|day|year|month)\b", q):
         return "date"
-    if re.search(r"\bwho\b|\bwhose\b|\bwhat is the name\b|\bwhich (person|official|analyst|minister)\b", q):
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhat is the name\b", q):
         return "name"
-    if re.search(r"\bwhere\b|\bwhich (city|country|place|town|hotel)\b|\blocation\b", q):
+    if re.search(r"\bwhere\b", q):
         return "place"
     return None
+
+
+# What each kind of answer is, in words, for reading "which <noun>" / "what <noun>" by meaning.
+TYPE_PROTOTYPES = {"place": "a place, location, city or country", "name": "a person, people, official",
+                   "date": "a date, day, month or year", "number": "a number, amount or count"}
+TYPE_MIN_SIMILARITY, TYPE_MIN_MARGIN = 0.28, 0.05  # below these the noun names no kind ("which color")
+_WH = re.compile(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,4})", re.I)
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun phrase of "Which hotel did …", "What US broadcaster questioned …", "Which news agency …":
+    up to two lower-case words after which/what, skipping names, stopping at a stopword or an -ed verb."""
+    match = _WH.search(question)
+    if not match:
+        return None
+    phrase = []
+    for word in match.group(1).split():
+        if word[0].isupper() and not phrase:
+            continue
+        if word.lower() in STOPWORDS or word.endswith("ed") or word[0].isupper() or len(phrase) == 2:
+            break
+        phrase.append(word.lower())
+    return " ".join(phrase) or None
 
 
 def has_type(sentence: str, wanted: str | None, question: str) -> bool:
@@ -76,8 +119,13 @@ def has_type(sentence: str, wanted: str | None, question: str) -> bool:
         return bool(_NUMBER_WORDS.search(sentence))
     if wanted == "date":
         return bool(_DATE.search(sentence))
-    if wanted in ("name", "place"):
-        asked = set(tokenize(question))
+    asked = set(tokenize(question))
+    noun = asked_noun(question)
+    if noun and re.search(rf"\b[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)* (?i:{re.escape(noun.split()[-1])})\b", sentence):
+        return True  # "which hotel" and "… the President Wilson Hotel …"
+    if wanted == "place":
+        return any(set(tokenize(place)) - asked for place in places_in(sentence))
+    if wanted == "name":
         return any(set(tokenize(word)) - asked for word in _CAPITALISED.findall(sentence[1:]))
     return True
 
@@ -85,9 +133,11 @@ def has_type(sentence: str, wanted: str | None, question: str) -> bool:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, encode, idf):
+    def __init__(self, encode, idf, weights: ReaderWeights | None = None):
         self.encode, self.idf = encode, idf  # encode(list[str]) -> normalised vectors; idf(token) -> float
+        self.weights = weights or ReaderWeights.load()
         self._cache: dict[str, np.ndarray] = {}
+        self._prototypes = None
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, cached across questions (answers reuse the same paragraphs)."""
@@ -106,68 +156,98 @@ class ExtractiveAnswerer:
             self._cache = cache = {}
         cache.update((text, np.asarray(vector, dtype=np.float32)) for text, vector in vectors.items())
 
+    def answer_type(self, question: str) -> str | None:
+        """expected_type(), or for "which/what <noun>" the kind of thing the noun means, by embedding."""
+        wanted = expected_type(question)
+        noun = asked_noun(question)
+        if wanted or not noun:
+            return wanted
+        if self._prototypes is None:
+            self._prototypes = np.asarray(self.encode(list(TYPE_PROTOTYPES.values())))
+        similarity = self._prototypes @ self.vectors([noun])[0]
+        first, second = np.sort(similarity)[::-1][:2]
+        if first < TYPE_MIN_SIMILARITY or first - second < TYPE_MIN_MARGIN:
+            return None
+        return list(TYPE_PROTOTYPES)[int(np.argmax(similarity))]
+
     def candidates(self, question: str, query_vector, passages: list[Passage],
                    stand_ins: dict[str, set[str]] | None = None) -> list[Candidate]:
         """Sentences of `passages`, best answer first. `stand_ins` maps a question word to words that count
         for it (e.g. "minister" -> {"lavrov", "viklov"}, the people the articles give that office)."""
-        q_tokens = [t for t in tokenize(question) if t not in QUESTION_WORDS] or tokenize(question)
-        stand_ins = {**VERB_STAND_INS, **(stand_ins or {})}
-
-        def evidence(text: str) -> set[str]:
-            tokens = set(tokenize(text))
-            return tokens | {word for word, others in stand_ins.items() if others & tokens}
-
-        wanted = expected_type(question)
-        sentences = [(i, p, compress(p.text[s:e], set(q_tokens))) for i, p in enumerate(passages, 1)
-                     for s, e in sentence_spans(p.text)]
+        sentences = [(i, p, p.text[s:e]) for i, p in enumerate(passages, 1) for s, e in sentence_spans(p.text)]
         if not sentences:
             return []
         dense = self.vectors([s for _, _, s in sentences]) @ np.asarray(query_vector)
+        reading = _QuestionReading(question, self.answer_type(question), stand_ins or {}, self.idf,
+                                   [p.paragraph for p in passages])
         out = []
         for (index, passage, sentence), similarity in zip(sentences, dense):
-            s_tokens = evidence(sentence)
-            lexical = coverage(q_tokens, s_tokens, self.idf)
-            in_paragraph = coverage(q_tokens, evidence(f"{passage.title} {passage.paragraph}"), self.idf)
-            score = 0.5 * float(similarity) + 0.3 * lexical + 0.2 * in_paragraph
-            score *= 1 + 0.05 / max(passage.paragraph_number, 1)  # news leads carry the main facts
-            if not has_type(sentence, wanted, question):
-                score *= 0.6
-            elif wanted in _STRONG and _STRONG[wanted].search(sentence):
-                score *= 1.15  # "in Geneva" for where, "Jan 21" for when
-            if s_tokens and len(s_tokens - set(q_tokens)) < 2:
-                score *= 0.6  # restates the question, adds nothing
-            if not numbers(question) <= numbers(f"{passage.title} {passage.paragraph}"):
-                score *= 0.5  # "in 2021" asked, the paragraph is about another year
-            out.append(Candidate(index, sentence, score, in_paragraph, passage))
+            features = reading.features(sentence, passage, index, float(similarity))
+            out.append(Candidate(index, sentence, self.weights.probability(features), features, passage))
         return sorted(out, key=lambda c: c.score, reverse=True)
+
+    def compose(self, ranked: list[Candidate]) -> tuple[str, bool]:
+        """(draft with [passage-number] markers, refused) from ranked candidates."""
+        return compose(ranked, self.weights.threshold)
 
     def answer(self, question: str, query_vector, passages: list[Passage],
                stand_ins: dict[str, set[str]] | None = None) -> tuple[str, bool]:
         """(draft with [passage-number] markers, refused)."""
-        return compose(self.candidates(question, query_vector, passages, stand_ins))
+        return self.compose(self.candidates(question, query_vector, passages, stand_ins))
 
 
-def compose(ranked: list[Candidate]) -> tuple[str, bool]:
-    """The best sentences, each with its marker, or a refusal when the best one does not answer."""
-    if not ranked or ranked[0].score < ANSWER_MIN_SCORE or ranked[0].paragraph_coverage < ANSWER_MIN_COVERAGE:
+class _QuestionReading:
+    """What a question asks, computed once, and the features of one sentence against it."""
+
+    def __init__(self, question: str, wanted: str | None, stand_ins: dict[str, set[str]], idf, paragraphs: list[str]):
+        self.question, self.wanted, self.stand_ins, self.idf = question, wanted, stand_ins, idf
+        self.tokens = tokenize(question)
+        # The question's words that some retrieved paragraph uses: only these can tell sentences apart
+        # ("take place" in "Where did the talks take place?" is in none, and says nothing about which is best).
+        seen = self.evidence(" ".join(paragraphs))
+        self.telling = [t for t in self.tokens if t in seen] or self.tokens
+        self.numbers = numbers(question)
+        self._paragraphs: dict[str, float] = {}
+
+    def evidence(self, text: str) -> set[str]:
+        tokens = set(tokenize(text))
+        return tokens | {word for word, others in self.stand_ins.items() if others & tokens}
+
+    def paragraph_coverage(self, passage: Passage) -> float:
+        if passage.id not in self._paragraphs:
+            self._paragraphs[passage.id] = coverage(
+                self.tokens, self.evidence(f"{passage.title} {passage.paragraph}"), self.idf)
+        return self._paragraphs[passage.id]
+
+    def features(self, sentence: str, passage: Passage, rank: int, similarity: float) -> dict[str, float]:
+        s_tokens = self.evidence(sentence)
+        typed = has_type(sentence, self.wanted, self.question)
+        return {
+            "similarity": similarity,
+            "sentence_coverage": coverage(self.telling, s_tokens, self.idf),
+            "paragraph_coverage": self.paragraph_coverage(passage),
+            "type_missing": float(self.wanted is not None and not typed),
+            "type_strong": float(typed and (self.wanted == "place" or (
+                self.wanted in _STRONG and bool(_STRONG[self.wanted].search(sentence))))),
+            "adds_nothing": float(bool(s_tokens) and len(s_tokens - set(self.tokens)) < 2),
+            # "in 2021" asked, the paragraph is about another year
+            "other_number": float(not self.numbers <= numbers(f"{passage.title} {passage.paragraph}")),
+            "lead": 1.0 / max(passage.paragraph_number, 1),  # news leads carry the main facts
+            "retrieval_rank": 1.0 / rank,
+        }
+
+
+def compose(ranked: list[Candidate], threshold: float) -> tuple[str, bool]:
+    """The best sentences, each with its marker, or a refusal when the best one is below the threshold."""
+    if not ranked or ranked[0].score < threshold:
         return "", True
     chosen = [ranked[0]]
     for candidate in ranked[1:]:
-        if len(chosen) >= MAX_SENTENCES or candidate.score < KEEP_SHARE * ranked[0].score:
+        if len(chosen) >= MAX_SENTENCES or candidate.score < max(threshold, KEEP_SHARE * ranked[0].score):
             break
         if not any(c.passage is candidate.passage or _redundant(candidate.text, c.text) for c in chosen):
             chosen.append(candidate)  # one sentence per paragraph: the others add breadth
     return " ".join(with_marker(c.text, c.passage_index) for c in chosen), False
-
-
-_ASIDE = re.compile(r", (?:which|who|whose) [^,;“”\"]{3,200}, (?=[a-z])")
-
-
-def compress(sentence: str, asked: set[str]) -> str:
-    """Drop non-restrictive relative clauses that hold none of the question's words: "Russia, which has …
-    exercises, wants NATO …" becomes "Russia wants NATO …". Every word left is the source's own, so the
-    support check still holds."""
-    return _ASIDE.sub(lambda m: m.group(0) if asked & set(tokenize(m.group(0))) else " ", sentence)
 
 
 def _redundant(a: str, b: str) -> bool:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "3"  # part of the lexical index's cache key: bump when tokens change
+TOKENIZER_VERSION = "4"  # part of the lexical index's cache key: bump when tokens change
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
@@ -38,7 +38,6 @@ _IRREGULAR = {"won": "win", "met": "meet", "took": "take", "taken": "take", "hel
               "sent": "send", "told": "tell", "paid": "pay", "made": "make", "gave": "give", "given": "give",
               "bought": "buy", "sold": "sell", "wrote": "write", "written": "write", "writing": "write",
               "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose", "ran": "run",
-              "crimean": "crimea", "russian": "russia", "ukrainian": "ukraine", "american": "america",
               "died": "die", "dead": "die", "deaths": "die", "death": "die", "deadly": "die"}
 
 
@@ -53,9 +52,27 @@ _COUNTRY_ABBREVIATIONS = [(re.compile(r"\bU\.S\.(?=\W|$)|\bU\.S\b|\bUS\b"), "Uni
                           (re.compile(r"\bU\.K\.(?=\W|$)|\bUK\b"), "United Kingdom")]
 
 
+@lru_cache(maxsize=1)
+def _demonyms() -> tuple[re.Pattern, dict[str, str]]:
+    """Every country's demonym ("Russian", "Swiss", "American") -> its name, from countryinfo's table of
+    about 250 countries; where several share one ("American"), the most populous country is meant."""
+    from countryinfo import CountryInfo
+
+    best: dict[str, tuple[int, str]] = {}
+    for data in CountryInfo.all().values():
+        demonym, name = (data.get("demonym") or "").strip(), data.get("name", "")
+        if demonym and name and " " not in demonym:
+            best[demonym] = max(best.get(demonym, (-1, "")), (int(data.get("population") or 0), name))
+    names = {demonym: name for demonym, (_, name) in best.items()}
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    return pattern, names
+
+
 def words(text: str) -> list[str]:
     for pattern, name in _COUNTRY_ABBREVIATIONS:
         text = pattern.sub(name, text)
+    pattern, countries = _demonyms()
+    text = pattern.sub(lambda m: countries[m.group(1)], text)  # "Russian minister" ~ "Russia's minister"
     folded = re.sub(r"'s\b", "", fold(text))
     return [w.replace(",", "") for w in _WORD.findall(folded)]
 

@@ -23,7 +23,8 @@ class Article:
     url: str | None = None
     dateline_place: str | None = None
     dateline_date: str | None = None
-    byline: str | None = None
+    byline: str | None = None  # the writer, when the credits name one
+    credits: list[str] = field(default_factory=list)  # "Written by …", "The Associated Press contributed …"
     path: str | None = None
     dropped_lines: list[str] = field(default_factory=list)
     source_hash: str = ""  # of the raw input (file or JSONL line): unchanged input is not parsed again

@@ -12,7 +12,7 @@ from .article import Article, Chunk, Paragraph
 from .sentences import sentence_spans
 
 MAX_CHUNK_CHARS = 1500
-CHUNKING_VERSION = "1"  # bump when chunking changes, so re-indexing rebuilds every article
+CHUNKING_VERSION = "2"  # bump when chunking changes, so re-indexing rebuilds every article
 
 
 def content_hash(text: str) -> str:
@@ -22,7 +22,7 @@ def content_hash(text: str) -> str:
 def article_hash(article: Article) -> str:
     """Changes whenever anything we store about the article changes."""
     fields = [CHUNKING_VERSION, article.title, article.source, article.published, article.url, article.byline,
-              [(p.pid, p.text) for p in article.paragraphs]]
+              [(p.pid, p.text) for p in article.paragraphs], article.credits]
     return content_hash(json.dumps(fields, ensure_ascii=False))
 
 
@@ -36,10 +36,19 @@ def article_metadata(article: Article) -> dict:
     return {key: str(value) if value is not None else "" for key, value in values.items()}
 
 
+def credits_paragraph(article: Article) -> Paragraph | None:
+    """The credit lines as one last paragraph (`<doc_id>#credits`), so "who wrote it?" and "which agency
+    contributed?" can be answered and cited; the body paragraphs stay free of them."""
+    parts = [part.strip() for line in article.credits for part in line.split(";") if part.strip()]
+    lines = [part if part[-1] in ".!?" else f"{part}." for part in parts]  # one sentence per credit
+    return Paragraph(f"{article.doc_id}#credits", len(article.paragraphs) + 1, " ".join(lines)) if lines else None
+
+
 def chunk_article(article: Article, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
     shared = article_metadata(article) | {"doc_hash": article_hash(article)}
     chunks = []
-    for paragraph in article.paragraphs:
+    credits = credits_paragraph(article)
+    for paragraph in article.paragraphs + ([credits] if credits else []):
         pieces = _pieces(paragraph.text, max_chars)
         for index, (start, end) in enumerate(pieces, start=1):
             chunk_id = paragraph.pid if len(pieces) == 1 else f"{paragraph.pid}.{index}"

@@ -63,6 +63,25 @@ def is_credit(line: str) -> bool:
     return bool(_CREDITS.search(line) or _BYLINE.match(line) or _PERSON_NAME.match(line))
 
 
+_WRITER = re.compile(r"^(?i:written by|writing by|by)\s+(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})")
+_COVERS = re.compile(r"^(?P<name>[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2}) (?:covers|reports on|writes about|is a )")
+
+
+def writer(credits: list[str]) -> str | None:
+    """The article's writer from its credit lines: "Written by Paul Carrel" -> "Paul Carrel", else "By X", a
+    bare name line or "Nick Ciolino covers …". Never "Information from …" or "Reporting by …": contributors."""
+    parts = [part.strip() for line in credits for part in line.split(";")]
+    for part in parts:
+        if match := _WRITER.match(part):
+            return match.group("name")
+    for part in parts:
+        if _PERSON_NAME.match(part):
+            return part
+        if match := _COVERS.match(part):
+            return match.group("name")
+    return None
+
+
 def clean_blocks(blocks: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Split normalised blocks into (body, credits, dropped), dropping boilerplate wherever it stands.
 

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .article import Article, Paragraph, Skipped, Unchanged
 from .chunking import CHUNKING_VERSION
-from .cleaning import clean_blocks, normalize
+from .cleaning import clean_blocks, normalize, writer
 
 READER_VERSION = "1"  # bump when reading or cleaning changes what an input yields
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
@@ -143,7 +143,7 @@ def _build_article(doc_id: str, title: str, blocks: list[str]) -> Article:
             block = "\n".join(_BULLET.sub("", line) for line in block.split("\n") if line.strip())
         paragraphs.append(Paragraph(f"{doc_id}#p{len(paragraphs) + 1}", len(paragraphs) + 1, block))
     article = Article(doc_id=doc_id, title=title, paragraphs=paragraphs, dropped_lines=dropped)
-    article.byline = "; ".join(credits) or None
+    article.credits, article.byline = credits, writer(credits)
     _read_dateline(article)
     return article
 

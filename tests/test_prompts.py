@@ -10,7 +10,10 @@ def test_each_prompt_takes_exactly_its_variables():
 
 def test_rendering_is_strict_and_inserts_article_text_verbatim():
     messages = prompts.render("answer", context="[1] braces {question} stay {x}", question="Q?")
-    assert [m["role"] for m in messages] == ["system", "user"]
-    assert "[1] braces {question} stay {x}" in messages[1]["content"] and "Question: Q?" in messages[1]["content"]
+    roles = [m["role"] for m in messages]
+    assert roles[0] == "system" and roles[-1] == "user"  # few-shot exchanges in between
+    assert roles[1:-1] == ["user", "assistant"] * ((len(roles) - 2) // 2)
+    assert "[1] braces {question} stay {x}" in messages[-1]["content"] and "Question: Q?" in messages[-1]["content"]
+    assert "NOT IN SOURCES" in [m["content"] for m in messages if m["role"] == "assistant"]  # refusal is shown
     with pytest.raises(prompts.PromptError, match="takes"):
         prompts.render("answer", question="Q?")

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from index.article import Article, Skipped
@@ -21,7 +22,8 @@ def test_reuters_seed_is_parsed_with_metadata_and_without_boilerplate():
     assert article.title == "U.S. and Russia expect no breakthrough as Ukraine talks start"
     assert article.source == "Reuters"
     assert (article.dateline_place, article.dateline_date) == ("Geneva", "Jan 21")
-    assert article.byline.startswith("Information from Simon Lewis")
+    assert article.byline == "Paul Carrel"  # "Written by Paul Carrel", not the first name of "Information from"
+    assert article.credits[0].startswith("Information from Simon Lewis")
     texts = [p.text for p in article.paragraphs]
     assert len(texts) == 20  # bullet summary + 19 body paragraphs
     assert texts[0].startswith("Blinken and Lavrov say they don’t expect any breakthrough\nLavrov wants")
@@ -34,14 +36,15 @@ def test_reuters_seed_is_parsed_with_metadata_and_without_boilerplate():
     assert [p.pid for p in article.paragraphs[:2]] == ["004_c0aea9c0c9b54dfe#p1", "004_c0aea9c0c9b54dfe#p2"]
 
 
-def test_rewrite_seed_keeps_its_garbled_name_and_moves_credits_to_the_byline():
+def test_rewrite_seed_keeps_its_garbled_name_and_moves_credits_out_of_the_body():
     article = only(REWRITE)
     assert article.title.startswith("There is no breakthrough in negotiations")
     assert article.source is None  # the text never says which outlet published it
     assert len(article.paragraphs) == 18
     assert "Sergeń≠ Viklov" in article.paragraphs[0].text
-    assert article.byline == ("The Associated Press contributed to this report.; Nick Ciolino; "
-                              "Nick Ciolino covers the White House.")
+    assert article.byline == "Nick Ciolino"
+    assert article.credits == ["The Associated Press contributed to this report.", "Nick Ciolino",
+                               "Nick Ciolino covers the White House."]
 
 
 def test_markdown_article(tmp_path):
@@ -139,3 +142,15 @@ def test_a_50_mb_article_is_refused_with_the_fix(tmp_path):
             handle.write("Headline\n\n" + "A sentence about talks. " * 43_690 + "\n")
     item = only(path)
     assert isinstance(item, Skipped) and "too large" in item.reason and "JSONL" in item.reason
+
+
+@pytest.mark.parametrize("credits, expected", [
+    (["Reporting by Tom Smith in Paris; Writing by Ana Ruiz; Editing by Jo Bell"], "Ana Ruiz"),
+    (["Information from Lena Park; Additional reporting by Sam Ito"], None),  # contributors, no writer
+    (["By Maria Gomez"], "Maria Gomez"),
+    (["Kwame Mensah is a correspondent for the paper."], "Kwame Mensah"),
+])
+def test_the_writer_is_taken_from_the_credits_not_the_first_name_in_them(credits, expected):
+    from index.cleaning import writer
+
+    assert writer(credits) == expected

@@ -18,6 +18,7 @@ from .ragas import write_ragas
 from .report import HEADLINE, write_report
 from .scoring import score
 from .summary import summarize
+from .halves import select
 from .testsets import default_corpus, load_testset
 
 
@@ -31,6 +32,8 @@ def add_eval_parser(commands, common) -> None:
     sub.add_argument("--compare", metavar="RUN_DIR", help="a previous run folder to show beside this one")
     sub.add_argument("--baseline", action="store_true", help="also run the vanilla LangChain tutorial pipeline")
     sub.add_argument("--limit", type=int, help="only the first N questions")
+    sub.add_argument("--half", choices=("tune", "report", "all"), default="all",
+                     help="only the tuning or the report half of the set (fixed split, evaluation/halves.py)")
     sub.add_argument("--rescore", action="store_true",
                      help="recompute the scores of answers already in --out (after a metric changed), then go on")
     sub.add_argument("--judge", action="store_true", help="let the answer model grade answers too (--llm local/openai)")
@@ -42,6 +45,7 @@ def run_eval(args) -> int:
     testset = Path(args.testset)
     cases = load_testset(testset)
     corpus = tuple(Path(p) for p in args.corpus) if args.corpus else default_corpus(testset, cases)
+    cases = select(cases, args.half)
     cases = cases[: args.limit] if args.limit else cases
     assistant = build_assistant(args, corpus)
     out = prepare_out(args, testset, assistant.settings.llm, corpus)
@@ -175,6 +179,10 @@ def print_summary(out: Path, metrics: dict) -> None:
             values = metrics[system]["metrics"]
             shown = [f"{name} {values[name]:.2f}" for name, _ in HEADLINE if values.get(name) is not None]
             print(f"{system}: " + ", ".join(shown))
+            for half, part in metrics[system].get("by_half", {}).items():
+                shown = [f"{name} {part['metrics'][name]:.2f}" for name, _ in HEADLINE
+                         if part["metrics"].get(name) is not None]
+                print(f"  {half} half ({part['n']}): " + ", ".join(shown))
     print(f"wrote {out / 'report.md'}")
 
 
@@ -182,9 +190,9 @@ def command_line(args) -> str:
     parts = ["python -m assistant eval", shlex.quote(str(args.testset))]
     if args.corpus:
         parts.append("--corpus " + " ".join(shlex.quote(str(p)) for p in args.corpus))
-    for flag in ("llm", "out", "compare", "limit", "index_dir", "collection", "embedding_model"):
+    for flag in ("llm", "out", "compare", "limit", "half", "index_dir", "collection", "embedding_model"):
         value = getattr(args, flag, None)
-        parts += [f"--{flag.replace('_', '-')} {shlex.quote(str(value))}"] if value else []
+        parts += [f"--{flag.replace('_', '-')} {shlex.quote(str(value))}"] if value and value != "all" else []
     parts += [f"--{flag}" for flag in ("baseline", "judge", "rescore") if getattr(args, flag, False)]
     return " ".join(parts)
 

@@ -73,22 +73,26 @@ def invalid_markers(text: str, resolvable: set[int]) -> tuple[int, int]:
     return sum(m not in resolvable for m in markers), len(markers)
 
 
-def citation_quality(text: str, paragraphs: dict[int, str], idf: Idf = lambda t: 1.0) -> dict:
+def citation_quality(text: str, paragraphs: dict[int, str], idf: Idf = lambda t: 1.0,
+                     given: dict[int, frozenset[str]] | None = None) -> dict:
     """ALCE citation recall and precision of `text`, whose [n] markers point at paragraphs[n].
 
     recall: share of sentences whose cited paragraphs (together) support them;
     precision: share of citations that are not irrelevant: a citation is irrelevant when its sentence is
     not supported, or when it alone does not support the sentence and the sentence's other citations do.
+    given: marker -> the question's words its article uses (support.given_words), as at answer time.
     """
+    given = given or {}
     claims = sentences_with_markers(text)
     supported = precise = cited = 0
     for sentence, markers in claims:
         markers = list(dict.fromkeys(markers))
         joint = _joint(markers, paragraphs)
-        ok = bool(joint) and supports(sentence, joint, idf)
+        known = frozenset().union(*(given.get(m, frozenset()) for m in markers))
+        ok = bool(joint) and supports(sentence, joint, idf, known)
         supported += ok
         cited += len(markers)
-        precise += sum(ok and _relevant(sentence, m, markers, paragraphs, idf) for m in markers)
+        precise += sum(ok and _relevant(sentence, m, markers, paragraphs, idf, given) for m in markers)
     return {"sentences": len(claims), "supported": supported, "citations": cited, "precise": precise,
             "citation_recall": supported / len(claims) if claims else None,
             "citation_precision": precise / cited if cited else None}
@@ -110,13 +114,15 @@ def _joint(markers: list[int], paragraphs: dict[int, str]) -> str:
     return "\n".join(paragraphs[m] for m in markers if m in paragraphs)
 
 
-def _relevant(sentence: str, marker: int, markers: list[int], paragraphs: dict[int, str], idf: Idf) -> bool:
+def _relevant(sentence: str, marker: int, markers: list[int], paragraphs: dict[int, str], idf: Idf,
+              given: dict[int, frozenset[str]]) -> bool:
     if marker not in paragraphs:
         return False
-    if supports(sentence, paragraphs[marker], idf):
+    if supports(sentence, paragraphs[marker], idf, given.get(marker, frozenset())):
         return True
-    rest = _joint([m for m in markers if m != marker], paragraphs)
-    return not (rest and supports(sentence, rest, idf))
+    others = [m for m in markers if m != marker]
+    rest = _joint(others, paragraphs)
+    return not (rest and supports(sentence, rest, idf, frozenset().union(*(given.get(m, frozenset()) for m in others))))
 
 
 # --- latency ----------------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ class Reply:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def marker_articles(self) -> dict[int, str]:
+        """Marker number -> what was read of its article (outlet, title, retrieved paragraphs), as the answer
+        path's support check sees it (citations.article_texts)."""
+        texts: dict[str, list[str]] = {}
+        for p in self.passages:
+            texts.setdefault(p["doc_id"], [p.get("source", ""), p.get("title", "")]).append(p["text"])
+        return {c["marker"]: "\n".join(texts.get(c["doc_id"], [])) for c in self.citations}
+
     def marker_paragraphs(self) -> dict[int, str]:
         """Marker number -> the text of the paragraph it cites."""
         texts = {p["id"]: p["text"] for p in self.passages}
@@ -38,10 +46,10 @@ def paragraph_id(chunk_id: str) -> str:
 
 def from_answer(answer) -> Reply:
     """The Reply for an `assistant.Answer`."""
-    ranked = [(c.paragraph_id, c.doc_id, c.paragraph) for c in answer.citations]
-    ranked += [(p.id, p.doc_id, p.paragraph or p.text) for p in answer.retrieved]
-    passages = [{"id": pid, "doc_id": doc, "pids": [paragraph_id(pid)], "text": text}
-                for pid, doc, text in ranked]
+    ranked = [(c.paragraph_id, c.doc_id, c.paragraph, c.title, c.source) for c in answer.citations]
+    ranked += [(p.id, p.doc_id, p.paragraph or p.text, p.title, p.source) for p in answer.retrieved]
+    passages = [{"id": pid, "doc_id": doc, "pids": [paragraph_id(pid)], "text": text, "title": title or "",
+                 "source": source or ""} for pid, doc, text, title, source in ranked]
     citations = [{"marker": c.marker, "paragraph_id": c.paragraph_id, "doc_id": c.doc_id, "quote": c.quote}
                  for c in answer.citations]
     return Reply(text=answer.text, refused=answer.refused, backend=answer.backend, citations=citations,

@@ -14,6 +14,7 @@ HEADLINE = [
     ("contains_answer", "answer contains an acceptable answer (seed: or ≥50% of the reference's tokens)"),
     ("token_f1", "content-token F1 against the reference answer"),
     ("judge", "model judge says CORRECT (--judge)"),
+    ("evidence_hit", "answered questions citing a gold paragraph (independent of our support check)"),
     ("citation_recall", "answer sentences supported by their cited paragraphs"),
     ("citation_precision", "citations that support their sentence (ALCE)"),
     ("invalid_citation_rate", "↓ markers that resolve to no citation (must be 0)"),
@@ -46,6 +47,14 @@ def headline_table(columns: dict[str, dict]) -> list[str]:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {text} |")
     return lines + ["", "Each cell: mean over the questions the metric applies to (that count in brackets; "
                         "for invalid_citation_rate, the number of markers)."]
+
+
+def halves_table(metrics: dict) -> list[str]:
+    """The headline per fixed half (evaluation/halves.py): the report half is the figure to quote, the
+    tuning half (what anything fitted has seen) beside it so the gap shows."""
+    columns = {f"{system}, {half} half": part for system in ("ours", "baseline") if metrics.get(system)
+               for half, part in metrics[system].get("by_half", {}).items()}
+    return headline_table(columns) if columns else ["No halves recorded (an older run)."]
 
 
 def category_table(summary: dict) -> list[str]:
@@ -109,7 +118,9 @@ def write_report(out: Path, metrics: dict, records: dict[str, list[dict]]) -> Pa
              f"- answered by: {', '.join(run['backends'])}; started {run['started']}, finished {run['finished']}"]
     if metrics.get("compare"):
         lines.append(f"- previous run: {metrics['compare']['run_dir']} ({metrics['compare']['llm']})")
-    lines += ["", "## Headline", "", *headline_table(columns), "", "![this run beside the others](comparison.png)",
+    lines += ["", "## Report half and tuning half", "", *halves_table(metrics), "",
+              "## Headline (all questions)", "", *headline_table(columns), "",
+              "![this run beside the others](comparison.png)",
               "", "## By category (ours)", "", *category_table(metrics["ours"])]
     if metrics.get("baseline"):
         lines += ["", "## By category (baseline)", "", *category_table(metrics["baseline"])]

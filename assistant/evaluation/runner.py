@@ -55,13 +55,15 @@ def rescore(cases: list[TestCase], score: Scorer, path: Path) -> None:
         if record["id"] in by_id:
             judged = {k: v for k, v in record["scores"].items() if k == "judge"}
             record["scores"] = {**score(by_id[record["id"]], Reply(**record["reply"])), **judged}
+            record["half"] = by_id[record["id"]].half
     temporary = path.with_suffix(".rescoring")
     temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     temporary.replace(path)  # a killed rescore leaves the old file whole
 
 
 def make_record(case: TestCase, reply: Reply, scores: dict) -> dict:
-    return {"id": case.id, "category": case.category, "expected": case.expected, "question": case.question,
+    return {"id": case.id, "half": case.half, "category": case.category, "expected": case.expected,
+            "question": case.question,
             "reference_answer": case.reference_answer, "reply": reply.to_dict(), "scores": scores}
 
 

@@ -10,6 +10,7 @@ import re
 from ..core import AS_OF
 from .metrics import (Idf, citation_quality, contains_any, contains_phrase, hit_at_k, invalid_markers, mrr_at_k,
                       token_f1, token_recall)
+from ..support import given_words
 from .reply import Reply
 from .testsets import ANSWERING, TestCase
 
@@ -22,8 +23,8 @@ WARNING = re.compile(r"\b(may|might|could) be (wrong|incorrect|inaccurate|false|
 
 def score(case: TestCase, reply: Reply, idf: Idf = lambda t: 1.0) -> dict:
     """All per-question scores, flat, JSON-ready."""
-    return {**retrieval(case, reply.passages), **correctness(case, reply), **citations(reply, idf),
-            **behaviour(case, reply)}
+    return {**retrieval(case, reply.passages), **correctness(case, reply), **citations(reply, idf, case.question),
+            "evidence_hit": evidence_hit(case, reply), **behaviour(case, reply)}
 
 
 def is_gold(case: TestCase, passage: dict) -> bool:
@@ -39,6 +40,15 @@ def retrieval(case: TestCase, passages: list[dict]) -> dict:
     return {"hit@1": hit_at_k(flags, 1), "hit@5": hit_at_k(flags, 5), "mrr@10": mrr_at_k(flags, 10)}
 
 
+def evidence_hit(case: TestCase, reply: Reply) -> float | None:
+    """On answered questions with gold evidence: 1 if a cited paragraph holds a gold support phrase or is a
+    gold paragraph. Independent of our support check, so it cannot grade our own citations kindly."""
+    if reply.refused or not case.has_gold or case.expected not in ANSWERING:
+        return None
+    cited = {c["paragraph_id"] for c in reply.citations}
+    return float(any(is_gold(case, p) for p in reply.passages if p["id"] in cited))
+
+
 def correctness(case: TestCase, reply: Reply) -> dict:
     # answer_with_caveat is left to a reader (or --judge): its acceptable answer describes the caveat.
     if case.expected not in ANSWERING or case.expected == "answer_with_caveat":
@@ -52,12 +62,13 @@ def correctness(case: TestCase, reply: Reply) -> dict:
     return {"contains_answer": float(found), "token_f1": token_f1(text, case.reference_answer)}
 
 
-def citations(reply: Reply, idf: Idf) -> dict:
+def citations(reply: Reply, idf: Idf, question: str = "") -> dict:
     paragraphs = reply.marker_paragraphs()
     invalid, total = invalid_markers(reply.text, set(paragraphs))
     quality = {"citation_recall": None, "citation_precision": None}
     if not reply.refused:
-        quality = citation_quality(answer_part(reply), paragraphs, idf)
+        given = {m: given_words(question, text) for m, text in reply.marker_articles().items()}
+        quality = citation_quality(answer_part(reply), paragraphs, idf, given)
     return {"citation_recall": quality["citation_recall"], "citation_precision": quality["citation_precision"],
             "markers": total, "invalid_markers": invalid}
 

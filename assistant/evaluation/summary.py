@@ -4,7 +4,7 @@ from __future__ import annotations
 from .metrics import mean, percentile
 
 # Per-question scores averaged over the questions they apply to (None = does not apply).
-MEAN_SCORES = ("hit@1", "hit@5", "mrr@10", "contains_answer", "token_f1", "judge", "citation_recall",
+MEAN_SCORES = ("hit@1", "hit@5", "mrr@10", "contains_answer", "token_f1", "judge", "evidence_hit", "citation_recall",
                "citation_precision", "refused_unanswerable", "over_refused", "conflict_flagged",
                "conflict_mentioned", "no_false_conflict", "warned_or_declined", "stated_counterfactual",
                "behaviour_ok")
@@ -12,12 +12,16 @@ STAGES = ("condense", "retrieve", "generate", "attribute", "total")
 
 
 def summarize(records: list[dict]) -> dict:
-    """{n, errors, metrics, counts, by_category, latency_ms} for a list of results.jsonl records."""
+    """{n, errors, metrics, counts, by_category, by_half, latency_ms} for a list of results.jsonl records.
+    by_half splits by the fixed tuning / report halves (evaluation/halves.py)."""
     categories = sorted({r["category"] for r in records})
+    halves = sorted({r["half"] for r in records if r.get("half")})
     return {"n": len(records), "errors": sum(bool(r["reply"].get("error")) for r in records),
             **aggregate(records), "latency_ms": latency(records),
             "by_category": {c: {"n": sum(r["category"] == c for r in records),
-                                **aggregate([r for r in records if r["category"] == c])} for c in categories}}
+                                **aggregate([r for r in records if r["category"] == c])} for c in categories},
+            "by_half": {h: {"n": sum(r.get("half") == h for r in records),
+                            **aggregate([r for r in records if r.get("half") == h])} for h in halves}}
 
 
 def aggregate(records: list[dict]) -> dict:

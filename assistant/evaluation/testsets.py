@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..settings import Settings
+from .halves import assign
 
 BEHAVIOURS = ("answer", "answer_and_flag_conflict", "refuse_or_say_not_stated", "answer_with_caveat",
               "warn_or_decline")
@@ -44,6 +45,7 @@ class TestCase:
     context_doc_ids: list[str] = field(default_factory=list)
     counterfactual_answer: str = ""
     format: str = "plain"  # seed | context | pids | plain
+    half: str = ""  # tune | report (evaluation/halves.py), set when a test set is loaded
 
     @property
     def has_gold(self) -> bool:
@@ -76,6 +78,9 @@ def load_testset(path: Path | str) -> list[TestCase]:
         raise TestSetError("\n".join(errors[:MAX_ERRORS_SHOWN]) + more)
     if not cases:
         raise TestSetError(f"{path}: no test cases (expected one JSON object a line)")
+    halves = assign(cases)
+    for case in cases:
+        case.half = halves[case.id]
     return cases
 
 
