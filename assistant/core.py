@@ -29,7 +29,7 @@ from .settings import Settings, from_env, validate
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
 TIME_SENSITIVE = re.compile(r"\b(now|currently|current|latest|still|today|this (week|month|year)|so far|"
                             r"yet|recent(ly)?|present)\b", re.I)
-LLM_CONTEXT_PARAGRAPHS = 3  # small local models: a short prompt is a fast first token
+LLM_CONTEXT_PARAGRAPHS = 4  # small local models: a short prompt is a fast first token (about 50 tokens each)
 LLM_PARAGRAPH_CHARS = 600
 NOT_IN_SOURCES = re.compile(r"^\W*not in (the )?sources?\b", re.I)  # the model's fixed refusal (prompts/answer.txt)
 

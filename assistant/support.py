@@ -40,14 +40,14 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
                   given: frozenset[str] | set[str] = frozenset()) -> float:
     """The best coverage of the claim by one sentence, or two adjacent ones, of the paragraph.
 
-    `given`: words of the question that the paragraph's article uses (given_words): an answer may restate
+    `given`: names from the question that the paragraph's article uses (given_words): an answer may restate
     its question ("Paul Carrel wrote the Reuters report [2]" cites the credit line "Written by Paul Carrel"),
     so those count as found. Numbers never do: they must stand in the supporting sentence."""
     claim_tokens = claim_tokenize(_strip_markers(claim))
     claimed_numbers = numbers(claim)
     if not claim_tokens or not claimed_numbers <= numbers(paragraph):
         return 0.0
-    names = {t for t in tokenize(" ".join(_CAPITALISED.findall(_strip_markers(claim))[1:])) if len(t) > 1}
+    names = set(name_tokens(claim))
     best = 0.0
     for window in windows(paragraph):
         found = set(claim_tokenize(window)) | set(given)
@@ -57,8 +57,14 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
 
 
 def given_words(question: str, article_text: str) -> frozenset[str]:
-    """The question's words (and CLAIM_WORDS) that the article's text uses: see support_score."""
-    return frozenset(claim_tokenize(question)) & frozenset(claim_tokenize(article_text)) if question else frozenset()
+    """The names the question gives ("Reuters", "Geneva") that the article's text uses: see support_score.
+    Only names: what is said of them (wrote, met, demanded) must stand in the supporting sentence."""
+    return frozenset(name_tokens(question)) & frozenset(tokenize(article_text)) if question else frozenset()
+
+
+def name_tokens(text: str) -> list[str]:
+    """Tokens of the capitalised words after the first (names, roughly; one-letter pieces of "U.S." dropped)."""
+    return [t for t in tokenize(" ".join(_CAPITALISED.findall(_strip_markers(text))[1:])) if len(t) > 1]
 
 
 def claim_tokenize(text: str) -> list[str]:
