@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import os
 import sys
 
@@ -68,7 +69,11 @@ def ensure_index(assistant) -> None:
 
 
 def warm_up(assistant) -> None:
-    """Load the models and the vector index now, so the first question does not wait for them."""
+    """Load the models and the vector index now, so the first question does not wait for them.
+    Each real load logs "model loaded: …" (the load test counts them)."""
+    models = logging.getLogger("news_assistant.models")
+    models.setLevel(logging.INFO)
+    models.addHandler(logging.StreamHandler(sys.stdout))
     print("Loading the models...", flush=True)
     assistant.warm_up()
     try:

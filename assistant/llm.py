@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import json
+import logging
 import shutil
 import threading
 from abc import ABC, abstractmethod
@@ -85,6 +86,7 @@ class LocalModel(ChatModel):
             self.llm = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False, seed=0)
         except Exception as err:
             raise BackendError(f"Could not load {path}: {err}. The file may be corrupt; replace it.") from err
+        logging.getLogger("news_assistant.models").info("model loaded: local %s", path.name)
         self.path, self.lock = path, threading.Lock()
 
     @classmethod

@@ -1,7 +1,7 @@
 """Tokens for lexical search and support checks: lowercased words and numbers, lightly stemmed.
 
-Deliberately simple (Snowball stemming, a few irregular forms, no lemmatiser): the same function is used for the BM25
-index, queries and the support check, so they always agree.
+Deliberately simple (Snowball stemming after lemminflect's verb lemmas, no part-of-speech tagging): the same
+function is used for the BM25 index, queries and the support check, so they always agree.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "4"  # part of the lexical index's cache key: bump when tokens change
+TOKENIZER_VERSION = "5"  # part of the lexical index's cache key: bump when tokens change
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
@@ -33,18 +33,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-# Irregular forms that matter in news questions ("Who won…" / "… wins the title").
-_IRREGULAR = {"won": "win", "met": "meet", "took": "take", "taken": "take", "held": "hold", "led": "lead",
-              "sent": "send", "told": "tell", "paid": "pay", "made": "make", "gave": "give", "given": "give",
-              "bought": "buy", "sold": "sell", "wrote": "write", "written": "write", "writing": "write",
-              "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose", "ran": "run",
-              "died": "die", "dead": "die", "deaths": "die", "death": "die", "deadly": "die"}
-
-
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball (Porter 2) English stem, after mapping the irregular forms above."""
-    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+    """Snowball (Porter 2) English stem of the word's verb lemma, so irregular forms meet their verb
+    ("won" / "wins", "wrote" / "written by"); the lemmas come from lemminflect's full English tables."""
+    from lemminflect import getLemma
+
+    lemma = getLemma(word, upos="VERB", lemmatize_oov=False)
+    return _STEMMER.stemWord(lemma[0] if lemma else word)
 
 
 # "US" would otherwise be the stopword "us"; the country is spelled out so "U.S." matches "United States".

@@ -9,7 +9,8 @@ the session clears its conversation (`/clear`), so the chat it re-renders stays 
 The app is started from `app.py` on a free loopback port over `--index-dir` (default: a fresh temporary
 index, which the app builds from the seed articles on its first start) unless `--url` names a running one.
 When the script started the app it also reads the app process's resident memory after the warm-up and at
-the end, and counts how often the app logged that it loads its models (once, at start, is right).
+the end, and counts how often the app logged a real model load ("model loaded: …", written by the loading
+code itself): once per model, at start, is right.
 
 Run:  .venv/bin/python benchmarks/load_test.py [--sessions 20] [--duration 60] [--llm extractive]
                                                [--index-dir DIR | --url http://127.0.0.1:7860/]
@@ -212,7 +213,7 @@ def run(url: str, sessions: int, duration_s: float, app: App | None = None) -> d
         rss_after = rss_mb(app.process.pid)
         figures |= {"rss_after_warmup_mb": rss_before, "rss_end_mb": rss_after,
                     "rss_growth_kb_per_request": (rss_after - rss_before) * 1024 / max(figures["requests"], 1),
-                    "model_loads_logged": app.log.read_text().count("Loading the models")}
+                    "model_loads_logged": app.log.read_text().count("model loaded: ")}
     return figures
 
 

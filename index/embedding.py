@@ -6,6 +6,7 @@ cosine and inner product agree whatever distance the store uses.
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 from langchain_core.embeddings import Embeddings
@@ -14,6 +15,7 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 _loaded: dict[str, object] = {}
 _lock = threading.Lock()
+MODEL_LOG = logging.getLogger("news_assistant.models")  # one line per real model load
 
 
 class EmbeddingModelError(RuntimeError):
@@ -41,6 +43,7 @@ def load_sentence_transformer(name: str):
 
             try:
                 _loaded[name] = SentenceTransformer(resolve_model_path(name), device="cpu")
+                MODEL_LOG.info("model loaded: embedding %s", name)  # the load test counts these lines
             except EmbeddingModelError:
                 raise
             except Exception as err:  # a corrupt or missing model folder, a hub name while offline
