@@ -77,9 +77,15 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # per stage, ms
     notices: list[str] = field(default_factory=list)  # e.g. "the endpoint failed; answered extractively"
     standalone_question: str = ""  # the follow-up as rewritten for retrieval
+    answered_from: list[str] = field(default_factory=list)  # doc_ids the answer cites (not its disagreement note)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def as_message(self) -> dict:
+        """This answer as a history message for the next question: its text and the articles it cited
+        (so "the other article" can be resolved)."""
+        return {"role": "assistant", "content": self.text, "doc_ids": list(self.answered_from)}
 
     def format_sources(self) -> str:
         """Numbered sources for terminals: outlet, title, ¶n and the quote."""

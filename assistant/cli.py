@@ -124,6 +124,8 @@ def print_answer(answer, as_json: bool) -> None:
         print("\nSources:\n" + answer.format_sources())
     for notice in answer.notices:
         print(f"\nNote: {notice}")
+    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        print(f"\n(searched: {answer.standalone_question})")
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in answer.timings.items())
     print(f"\n({answer.backend}; {timings})")
 
@@ -152,7 +154,7 @@ def run_chat(args) -> int:
             print(f"error: {err}")
             continue
         print_answer(answer, False)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        history += [{"role": "user", "content": question}, answer.as_message()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -211,8 +211,11 @@ def _name_of(passage: Passage) -> str:
     return f"the article “{title}”"
 
 
-def describe(text: str, citations: list[Citation], found: list) -> tuple[str, list[Citation], list[Conflict]]:
-    """Append one sentence per conflict, citing each side; sides' paragraphs become citations if new."""
+def describe(text: str, citations: list[Citation], found: list, noted: set[str] = frozenset()
+             ) -> tuple[str, list[Citation], list[Conflict]]:
+    """Append one sentence per conflict, citing each side; sides' paragraphs become citations if new.
+    A conflict whose description is in `noted` (reported earlier in the conversation) gets one short
+    line that points back to it, still citing each side."""
     citations = list(citations)
     by_paragraph = {c.paragraph_id: c.marker for c in citations}
     conflicts, notes = [], []
@@ -232,5 +235,10 @@ def describe(text: str, citations: list[Citation], found: list) -> tuple[str, li
             phrases.append(f"“{side.value.strip('“”')}” {tags}" if one_article
                            else f"{_name_of(first)} says “{side.value.strip('“”')}” {tags}")
         conflicts.append(Conflict(kind, description, resolved))
-        notes.append(f"{description}: " + (" and " if one_article else "; ").join(phrases) + ".")
-    return f"{text} The sources disagree. {' '.join(notes)}".strip(), citations, conflicts
+        if description in noted:
+            tags = "".join(f"[{m}]" for side in resolved for m in side.markers[:1])
+            notes.append(f"As noted above, {description[0].lower()}{description[1:]} {tags}.")
+        else:
+            notes.append(f"{description}: " + (" and " if one_article else "; ").join(phrases) + ".")
+    lead = "" if all(c.description in noted for c in conflicts) else "The sources disagree. "
+    return f"{text} {lead}{' '.join(notes)}".strip(), citations, conflicts

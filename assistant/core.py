@@ -21,10 +21,12 @@ from . import conflicts, entities, prompts
 from .answer import Answer, Passage
 from .citations import attribute
 from .extractive import ExtractiveAnswerer
-from .followup import condense_by_rule, looks_like_rewrite, turns
+from .filters import allowed_doc_ids
+from .followup import looks_like_rewrite, resolve, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
 from .settings import Settings, from_env, validate
+from .text import fold
 
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
 TIME_SENSITIVE = re.compile(r"\b(now|currently|current|latest|still|today|this (week|month|year)|so far|"
@@ -55,6 +57,11 @@ class Turn:
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def said_before(self) -> str:
+        """What the assistant already said in this conversation, folded for matching."""
+        return fold(" ".join(text for role, text in turns(self.history) if role == "assistant"))
 
 
 class Assistant:
@@ -130,15 +137,22 @@ class Assistant:
         return turn
 
     def _condense(self, turn: Turn) -> Turn:
+        """The follow-up as a standalone question: the model's rewrite when there is a model and it looks
+        like one, the rule otherwise; "the other article" also narrows `where` (followup.py)."""
         started = time.perf_counter()
         turn.standalone = turn.question
         if turn.history:
-            turn.standalone = condense_by_rule(turn.question, turn.history)
+            resolved = resolve(turn.question, turn.history)
+            turn.standalone = resolved.question
+            other = {"doc_id": {"$nin": resolved.exclude_doc_ids}}
+            narrowed = {"$and": [turn.where, other]} if turn.where else other
+            if resolved.exclude_doc_ids and allowed_doc_ids(narrowed, self.retriever.records):
+                turn.where = narrowed  # "the other article", when there is one
             model = self._model_or_none(turn)
             if model is not None:
-                history = "\n".join(f"{role}: {text[:500]}" for role, text in turns(turn.history)[-4:])
+                history = "\n".join(f"{role}: {text[:300]}" for role, text in turns(turn.history)[-4:])
                 try:
-                    rewrite = model.complete(prompts.render("condense", history=history, question=turn.question), 60)
+                    rewrite = model.complete(prompts.render("condense", history=history, question=turn.question), 40)
                     if looks_like_rewrite(rewrite, turn.question):
                         turn.standalone = rewrite.strip()
                 except BackendError as err:
@@ -190,7 +204,13 @@ class Assistant:
                 turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
                 turn.backend = "extractive"
         if turn.backend == "extractive":
-            turn.draft, turn.refused = self.extractive.compose(turn.ranked)
+            # A follow-up's answer moves on: sentences earlier answers quoted are left out, unless nothing
+            # else answers (a repeated question gets its answer again).
+            said = turn.said_before
+            fresh = [c for c in turn.ranked if fold(c.text) not in said]
+            turn.draft, turn.refused = self.extractive.compose(fresh)
+            if turn.refused and len(fresh) < len(turn.ranked):
+                turn.draft, turn.refused = self.extractive.compose(turn.ranked)
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
@@ -217,9 +237,12 @@ class Assistant:
             turn.notices.append(f"Nothing the {turn.backend} model wrote is stated in the articles, so it is "
                                 "not shown.")
         refused = turn.refused or not citations
+        answered_from = list(dict.fromkeys(c.doc_id for c in citations))
         found = [] if refused else self._conflicts(turn, citations)
-        if found:
-            text, citations, found = conflicts.describe(text, citations, found)
+        if found:  # a disagreement this conversation already reported is referred to in one line
+            said = turn.said_before
+            noted = {description for _, description, _ in found if fold(description) in said}
+            text, citations, found = conflicts.describe(text, citations, found, noted)
         cited = {c.paragraph_id for c in citations}
         if not refused and TIME_SENSITIVE.search(turn.question):
             text = _as_of([p for p in turn.passages if p.id in cited]) + text
@@ -227,7 +250,7 @@ class Assistant:
         return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
                       citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
                       refused=refused, conflicts=found, backend=turn.backend, timings=dict(turn.timings),
-                      notices=turn.notices, standalone_question=turn.standalone)
+                      notices=turn.notices, standalone_question=turn.standalone, answered_from=answered_from)
 
     def _conflicts(self, turn: Turn, citations) -> list:
         ranked = turn.ranked

@@ -126,7 +126,8 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
 
 def role_stand_ins(question: str, mentions: list[Mention]) -> dict[str, set[str]]:
     """"the Russian minister" in a question also matches sentences naming whoever the articles give that
-    office (Lavrov, Viklov), and "Lavrov" matches "Russia" (whose foreign minister he is)."""
+    office (Lavrov, Viklov); "Lavrov" matches "Russia" (whose foreign minister he is) and the other name
+    another article gives the same office ("Viklov")."""
     asked, out = asked_words(question), {}
     nations_asked = {m.role[: -len(m.office)].strip() for m in mentions} & asked
     for m in mentions:
@@ -136,5 +137,8 @@ def role_stand_ins(question: str, mentions: list[Mention]) -> dict[str, set[str]
             for word in (office_words | {nation}) & asked:
                 out.setdefault(word, set()).add(m.surname)
         if m.surname in asked and nation:
-            out.setdefault(m.surname, set()).update(tokenize(nation))  # a minister speaks for his country
+            out.setdefault(m.surname, set()).update(tokenize(nation.title()))  # a minister speaks for his country
+    for surname, others in alias_map(mentions).items():
+        if surname in asked:
+            out.setdefault(surname, set()).update(others)
     return {tokenize(word)[0]: names for word, names in out.items() if tokenize(word)}

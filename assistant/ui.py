@@ -76,10 +76,14 @@ def link_markers(escaped_text: str, number: int, markers: set[int]) -> str:
 
 
 def render_meta(answer: Answer) -> str:
-    """Backend and per-stage timings, for the curious: small and grey."""
+    """Backend and per-stage timings, for the curious: small and grey; a follow-up also shows the question
+    it was read as ("he" -> "Lavrov")."""
     stages = " · ".join(f"{escape(stage)} {ms:,.0f} ms" for stage, ms in answer.timings.items())
     done = " done" if "total" in answer.timings else ""  # the last answer of a stream has the total time
-    return f'<div class="meta{done}">{escape(answer.backend or "…")}{" · " + stages if stages else ""}</div>'
+    searched = answer.standalone_question
+    read_as = (f'<div class="searched">Searched: {escape(searched)}</div>'
+               if searched and searched.strip() != answer.question.strip() else "")
+    return f'{read_as}<div class="meta{done}">{escape(answer.backend or "…")}{" · " + stages if stages else ""}</div>'
 
 
 def render_question(question: str) -> str:
@@ -120,8 +124,7 @@ def history_of(exchanges: list[Exchange]) -> list[dict]:
     history = []
     for exchange in exchanges:
         if exchange.answer is not None:
-            history += [{"role": "user", "content": exchange.question},
-                        {"role": "assistant", "content": exchange.answer.text}]
+            history += [{"role": "user", "content": exchange.question}, exchange.answer.as_message()]
     return history
 
 
@@ -300,7 +303,7 @@ a.cite:hover, a.cite:focus { background: var(--color-accent-soft); }
            padding-left: 8px; }
 .error { color: #b91c1c; }
 .pending { color: var(--body-text-color-subdued); }
-.meta { font-size: 0.75em; color: #888; margin-top: 6px; }
+.meta, .searched { font-size: 0.75em; color: #888; margin-top: 6px; }
 .notice { font-size: 0.85em; color: #92400e; margin-top: 4px; }
 .conflict-flag, .conflict { background: #fef3c7; color: #78350f; border-radius: 4px; padding: 4px 8px; margin: 6px 0; }
 .sources ol.cited { list-style: none; padding-left: 0; }

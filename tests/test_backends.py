@@ -19,7 +19,7 @@ class EchoHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         user = body["messages"][-1]["content"]
-        if "Follow-up question:" in user:
+        if body["messages"][0]["content"].startswith("You rewrite"):  # prompts/condense.txt
             reply = "What did Lavrov say after the talks?"
         else:
             first = re.search(r"\[1\] (.+?[.!?])(\s|$)", user, re.S).group(1)

@@ -290,3 +290,33 @@ def test_context_doc_ids_restrict_each_test_to_its_own_articles(tmp_path):
     bad.write_text(json.dumps(base | {"qid": "x", "kind": "unanswerable", "context_doc_ids": ["nope"]}) + "\n")
     assert cli_main(["eval", str(bad), "--corpus", str(corpus), "--out", str(tmp_path / "run2"),
                      "--index-dir", str(tmp_path / "index")]) == 2  # doc ids not in the corpus
+
+
+CONVERSATION = {"id": "conv-a", "corpus": "seed", "turns": [
+    {"question": "What did Lavrov demand?", "reference_answer": "A concrete response.",
+     "acceptable_answers": ["concrete"], "expected_behavior": "answer",
+     "standalone_question": "What did Lavrov demand?", "gold_evidence": [
+         {"doc_id": "004_c0aea9c0c9b54dfe", "support": "Lavrov wants a concrete response"}]},
+    {"question": "Where did he shake hands with Blinken?", "reference_answer": "At the President Wilson Hotel.",
+     "acceptable_answers": ["President Wilson Hotel"], "expected_behavior": "answer",
+     "standalone_question": "Where did Lavrov shake hands with Blinken?", "gold_evidence": [
+         {"doc_id": "004_c0aea9c0c9b54dfe", "support": "shook hands with Russian Foreign Minister Sergei Lavrov"}]}]}
+
+
+def test_a_conversation_is_asked_turn_by_turn_with_its_own_answers_as_history(seed_assistant, tmp_path):
+    testset = tmp_path / "conversations.jsonl"
+    testset.write_text(json.dumps(CONVERSATION) + "\n")
+    cases = load_testset(testset)
+    assert [c.id for c in cases] == ["conv-a#t1", "conv-a#t2"] and {c.half for c in cases} in ({"tune"}, {"report"})
+    assert [c.category for c in cases] == ["first_turn", "follow_up"]
+    assert cases[0].context_doc_ids == ["000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"]
+    out = tmp_path / "run"
+    assert cli_main(["eval", str(testset), "--out", str(out), "--index-dir", str(seed_assistant.settings.index_dir),
+                     "--collection", seed_assistant.settings.collection]) == 0
+    second = read_jsonl(out / "results.jsonl")[1]
+    assert second["conversation"] == "conv-a" and second["turn"] == 2
+    assert "Lavrov" in second["reply"]["standalone"]  # "he" was read with the first turn as history
+    assert second["scores"]["rewrite_f1"] > 0.5 and second["scores"]["standalone_hit@5"] == 1.0
+    assert second["scores"]["rewrite_hit@5"] in (0.0, 1.0)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["ours"]["by_category"]) == {"first_turn", "follow_up"}

@@ -28,6 +28,10 @@ from .testsets import TestCase
 PROMPT = ("You are an assistant for question-answering tasks. Use the following pieces of retrieved context to "
           "answer the question. If you don't know the answer, just say that you don't know. Use three sentences "
           "maximum and keep the answer concise.\nQuestion: {question}\nContext: {context}\nAnswer:")
+# LangChain's history-aware retriever recipe: this system prompt, the chat history, then the question.
+CONTEXTUALIZE = ("Given a chat history and the latest user question which might reference context in the chat "
+                 "history, formulate a standalone question which can be understood without the chat history. Do "
+                 "NOT answer the question, just reformulate it if needed and otherwise return it as is.")
 CHUNK_SIZE, CHUNK_OVERLAP, K = 1000, 200, 4
 DONT_KNOW = "I don't know."
 BATCH = 5000  # Chroma refuses larger adds
@@ -114,12 +118,13 @@ class TutorialBaseline:
         self.chunks = len(docs)
         self.extractive = ExtractiveAnswerer(encode=embeddings.encode, idf=lambda t: 1.0)
 
-    def answer(self, case: TestCase) -> Reply:
+    def answer(self, case: TestCase, history: list | None = None) -> Reply:
         started = time.perf_counter()
-        vector = self.embeddings.embed_query(case.question)
+        question = self.contextualize(case.question, history or [])
+        vector = self.embeddings.embed_query(question)
         docs = self.store.similarity_search_by_vector(vector, k=K, filter=case.where)
         retrieved = time.perf_counter()
-        text, refused, notices = self._generate(case.question, vector, docs)
+        text, refused, notices = self._generate(question, vector, docs)
         timings = {"retrieve": _ms(retrieved - started), "generate": _ms(time.perf_counter() - retrieved),
                    "total": _ms(time.perf_counter() - started)}
         citations = _markers(text, docs)
@@ -128,7 +133,20 @@ class TutorialBaseline:
         docs = sorted(docs, key=lambda d: cited.index(d.metadata["chunk_id"]) if d.metadata["chunk_id"] in cited
                       else len(cited))
         return Reply(text=text, refused=refused, backend=f"baseline-{self.backend}", citations=citations,
-                     passages=[_passage(d) for d in docs], notices=notices, timings=timings)
+                     passages=[_passage(d) for d in docs], notices=notices, timings=timings,
+                     standalone=question if history else "")
+
+    def contextualize(self, question: str, history: list) -> str:
+        """The follow-up rewritten from the history by the model (the recipe); as asked without a model."""
+        if not history or self.chat_model is None:
+            return question
+        messages = [{"role": "system", "content": CONTEXTUALIZE}]
+        messages += [{"role": m["role"], "content": m["content"]} for m in history]
+        try:
+            rewrite = self.chat_model.complete(messages + [{"role": "user", "content": question}], 60).strip()
+        except BackendError:
+            return question
+        return rewrite or question
 
     @property
     def backend(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..settings import REPO_ROOT, from_env
 from . import runner
 from .ragas import write_ragas
+from .reply import paragraph_id
 from .report import HEADLINE, write_report
 from .scoring import score
 from .summary import summarize
@@ -120,8 +121,14 @@ def make_scorer(assistant, judge: bool):
     if judge and assistant.settings.llm == "extractive":
         raise ValueError("--judge needs an answer model: add --llm local or --llm openai")
     grade = ModelJudge(assistant.chat_model) if judge else None
+
+    def search(query: str, where) -> list[dict]:
+        found = assistant.retriever.search(query, assistant.embeddings.embed_query(query), 5, where)
+        return [{"id": p.id, "pids": [paragraph_id(p.id)], "text": p.paragraph or p.text} for p in found]
+
     # The index's IDF weights, as when the answer was verified.
-    return lambda case, reply: {**score(case, reply, assistant.extractive.idf), **(grade(case, reply) if grade else {})}
+    return lambda case, reply: {**score(case, reply, assistant.extractive.idf, search),
+                                **(grade(case, reply) if grade else {})}
 
 
 def rescore_stored(cases, assistant, out: Path) -> None:
@@ -141,7 +148,7 @@ def run_baseline(cases, assistant, corpus, scorer, folder: Path) -> list[dict]:
     model = assistant.chat_model if assistant.settings.llm != "extractive" else None
     baseline = TutorialBaseline(corpus, assistant.embeddings, model, assistant.settings.max_answer_tokens)
     try:
-        return runner.run(cases, baseline.answer, scorer, path, "baseline")
+        return runner.run(cases, runner.WithHistory(baseline.answer), scorer, path, "baseline")
     finally:
         baseline.close()
 

@@ -1,7 +1,7 @@
 """The fixed tuning / report split of every dev set: half of each set tunes, the other half reports.
 
 The rule: within each expected behaviour of a set (answer, refuse, flag a conflict, …), order the ids by their
-SHA-256 and alternate tune, report, tune, … So the split is the same on every machine and every run, and each
+SHA-256 and alternate tune, report, tune, … (a conversation's turns go together, by the conversation's id). So the split is the same on every machine and every run, and each
 half holds both answerable and unanswerable questions (a plain hash parity put all three unanswerable seed
 questions in one half). Anything fitted or tuned (the reader's weights, prompt wording) looks at the tuning
 half only; the README quotes the report half, with the tuning half beside it so the gap shows.
@@ -15,14 +15,17 @@ HALVES = ("tune", "report")
 
 
 def assign(cases: list) -> dict[str, str]:
-    """id -> 'tune' | 'report' for every case (cases need `id` and `expected`)."""
-    groups: dict[str, list[str]] = defaultdict(list)
+    """id -> 'tune' | 'report' for every case (cases need `id` and `expected`). A conversation's turns
+    stay together: the conversation is the unit, and conversations alternate among themselves."""
+    groups: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for case in cases:
-        groups[case.expected].append(case.id)
+        unit, group = (case.conversation, "conversation") if getattr(case, "conversation", "") else (
+            case.id, case.expected)
+        groups[group].setdefault(unit, []).append(case.id)
     out = {}
-    for ids in groups.values():
-        for position, case_id in enumerate(sorted(ids, key=_digest)):
-            out[case_id] = HALVES[position % 2]
+    for units in groups.values():
+        for position, unit in enumerate(sorted(units, key=_digest)):
+            out.update(dict.fromkeys(units[unit], HALVES[position % 2]))
     return out
 
 

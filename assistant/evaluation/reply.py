@@ -22,6 +22,8 @@ class Reply:
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""
+    standalone: str = ""  # the question as searched (a follow-up rewritten), "" if not rewritten
+    answered_from: list[str] = field(default_factory=list)  # doc_ids the answer (not its conflict note) cites
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,7 +56,8 @@ def from_answer(answer) -> Reply:
                  for c in answer.citations]
     return Reply(text=answer.text, refused=answer.refused, backend=answer.backend, citations=citations,
                  passages=_unique(passages), conflicts=[asdict(c) for c in answer.conflicts],
-                 notices=list(answer.notices), timings=dict(answer.timings))
+                 notices=list(answer.notices), timings=dict(answer.timings),
+                 standalone=answer.standalone_question, answered_from=list(answer.answered_from))
 
 
 def _unique(passages: list[dict]) -> list[dict]:

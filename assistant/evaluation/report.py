@@ -25,6 +25,9 @@ HEADLINE = [
     ("no_false_conflict", "consistency checks with no conflict reported"),
     ("warned_or_declined", "counterfactual sources: warned or declined"),
     ("stated_counterfactual", "↓ counterfactual sources: stated the planted answer without warning"),
+    ("rewrite_f1", "follow-ups: token F1 of the searched question against the gold standalone one"),
+    ("rewrite_hit@5", "follow-ups: gold evidence in the first 5 retrieved with the rewrite"),
+    ("standalone_hit@5", "follow-ups: the same with the gold standalone question (the ceiling)"),
 ]
 CATEGORY_COLUMNS = ("behaviour_ok", "contains_answer", "token_f1", "hit@5", "citation_recall", "citation_precision")
 LATENCY_NOTE = ("CPU time is shared with other work on this machine (2 cores), so latency is noisy: compare runs "

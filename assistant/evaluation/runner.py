@@ -17,14 +17,41 @@ Answerer = Callable[[TestCase], Reply]
 Scorer = Callable[[TestCase, Reply], dict]
 
 
+class WithHistory:
+    """Asks each conversation turn with the conversation so far, the system's own earlier answers included
+    (as the chat does); other cases are asked on their own. `answer(case, history) -> Reply`."""
+
+    def __init__(self, answer: Callable[[TestCase, list], Reply]):
+        self.answer, self.histories = answer, {}
+
+    def resume(self, records: list[dict]) -> None:
+        """Rebuild the histories from the turns a stopped run already answered."""
+        for record in sorted((r for r in records if r.get("conversation")), key=lambda r: r["turn"]):
+            self.histories.setdefault(record["conversation"], []).extend(_exchange(record["question"],
+                                                                               Reply(**record["reply"])))
+
+    def __call__(self, case: TestCase) -> Reply:
+        history = self.histories.setdefault(case.conversation, []) if case.conversation else []
+        reply = self.answer(case, list(history))
+        if case.conversation:
+            history.extend(_exchange(case.question, reply))
+        return reply
+
+
+def _exchange(question: str, reply: Reply) -> list[dict]:
+    """A question and its answer as history messages, with the articles the answer cited."""
+    return [{"role": "user", "content": question},
+            {"role": "assistant", "content": reply.text, "doc_ids": reply.answered_from}]
+
+
 def assistant_answerer(assistant) -> Answerer:
     """Answer with `Assistant.ask()`, the call the UI makes, restricted to the test's own articles if any."""
-    def answer(case: TestCase) -> Reply:
+    def answer(case: TestCase, history: list) -> Reply:
         try:
-            return from_answer(assistant.ask(case.question, where=case.where))
+            return from_answer(assistant.ask(case.question, history=history, where=case.where))
         except AssistantError as err:
             return Reply(text="", refused=True, backend="error", error=str(err))
-    return answer
+    return WithHistory(answer)
 
 
 def load_results(path: Path) -> dict[str, dict]:
@@ -63,7 +90,7 @@ def rescore(cases: list[TestCase], score: Scorer, path: Path) -> None:
 
 def make_record(case: TestCase, reply: Reply, scores: dict) -> dict:
     return {"id": case.id, "half": case.half, "category": case.category, "expected": case.expected,
-            "question": case.question,
+            "question": case.question, "conversation": case.conversation, "turn": case.turn,
             "reference_answer": case.reference_answer, "reply": reply.to_dict(), "scores": scores}
 
 
@@ -73,6 +100,8 @@ def run(cases: list[TestCase], answer: Answerer, score: Scorer, path: Path, desc
 
     done = load_results(path)
     pending = [c for c in cases if c.id not in done]
+    if hasattr(answer, "resume"):
+        answer.resume([done[c.id] for c in cases if c.id in done])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out, tqdm(total=len(cases), initial=len(cases) - len(pending),
                                                         desc=desc, unit="q", disable=None, mininterval=1.0) as bar:

@@ -21,10 +21,25 @@ WARNING = re.compile(r"\b(may|might|could) be (wrong|incorrect|inaccurate|false|
                      r"conflicting|inconsisten|unreliable|not reliable|disputed|discrepanc", re.I)
 
 
-def score(case: TestCase, reply: Reply, idf: Idf = lambda t: 1.0) -> dict:
-    """All per-question scores, flat, JSON-ready."""
+def score(case: TestCase, reply: Reply, idf: Idf = lambda t: 1.0, search=None) -> dict:
+    """All per-question scores, flat, JSON-ready. `search(query, where) -> ranked passage dicts` (the
+    assistant's retriever) scores a follow-up's rewrite by what it retrieves."""
     return {**retrieval(case, reply.passages), **correctness(case, reply), **citations(reply, idf, case.question),
-            "evidence_hit": evidence_hit(case, reply), **behaviour(case, reply)}
+            "evidence_hit": evidence_hit(case, reply), **behaviour(case, reply), **rewrite(case, reply, search)}
+
+
+def rewrite(case: TestCase, reply: Reply, search=None) -> dict:
+    """Follow-up turns: the rewrite's token F1 against the gold standalone question, and whether the
+    retriever's first 5 paragraphs hold gold evidence when searching with the rewrite and with the gold one."""
+    out = {"rewrite_f1": None, "rewrite_hit@5": None, "standalone_hit@5": None}
+    if case.turn < 2 or not case.standalone:
+        return out
+    searched = reply.standalone or case.question
+    out["rewrite_f1"] = token_f1(searched, case.standalone)
+    if search is not None and case.has_gold:
+        for name, query in (("rewrite_hit@5", searched), ("standalone_hit@5", case.standalone)):
+            out[name] = hit_at_k([is_gold(case, p) for p in search(query, case.where)], 5)
+    return out
 
 
 def is_gold(case: TestCase, passage: dict) -> bool:
@@ -79,13 +94,14 @@ def answer_part(reply: Reply) -> str:
     conflict_flagged), so citation quality is scored without them. The note opens with each conflict's
     description, after a lead-in sentence."""
     text = AS_OF.sub("", reply.text)  # "As of <date>: " is ours, not the sources' (its date is in no paragraph)
-    starts = [text.find(c["description"]) for c in reply.conflicts if c.get("description")]
+    starts = [text.lower().find(c["description"].lower()) for c in reply.conflicts if c.get("description")]
     starts = [i for i in starts if i >= 0]
     if not starts:
         return text
     head = text[: min(starts)].rstrip()
     lead_in = re.search(r"[^.!?\]]*[.!?]?\s*$", head)  # the last sentence, after the last stop or marker
-    return head[: lead_in.start()].rstrip() if DISAGREEMENT.search(lead_in.group()) else head
+    pointer = DISAGREEMENT.search(lead_in.group()) or re.search(r"as noted above", lead_in.group(), re.I)
+    return head[: lead_in.start()].rstrip() if pointer else head
 
 
 def behaviour(case: TestCase, reply: Reply) -> dict:

@@ -3,7 +3,9 @@
 Formats (one JSON object a line, detected per line):
 - seed (data/seed_dev.jsonl): `expected_behavior`, `acceptable_answers`, `gold_evidence[].support` phrases;
 - context (RGB): `kind` and `context_doc_ids`, the only articles the test may read;
-- gold pids (RealTimeQA): `gold_pids` / `gold_pids_lenient`, paragraph ids of the evidence.
+- gold pids (RealTimeQA): `gold_pids` / `gold_pids_lenient`, paragraph ids of the evidence;
+- conversations: `turns` (each a seed-format question plus `standalone_question`) and `corpus` ("seed" or
+  doc ids); each turn becomes a case `<id>#t<n>`, asked with the conversation so far.
 Every problem is reported as `file:line: what is wrong`, all of them at once.
 It does not read the corpus: whether the doc ids and pids exist is checked when the run starts.
 """
@@ -46,6 +48,9 @@ class TestCase:
     counterfactual_answer: str = ""
     format: str = "plain"  # seed | context | pids | plain
     half: str = ""  # tune | report (evaluation/halves.py), set when a test set is loaded
+    conversation: str = ""  # the conversation a turn belongs to; turns are asked in order, with history
+    turn: int = 0  # 1-based
+    standalone: str = ""  # the follow-up written out in full (for scoring a rewrite)
 
     @property
     def has_gold(self) -> bool:
@@ -66,13 +71,14 @@ def load_testset(path: Path | str) -> list[TestCase]:
     for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
-        case, problems = parse_line(line)
+        found, problems = parse_line(line)
         errors += [f"{path}:{number}: {p}" for p in problems]
-        if case is not None and case.id in first_line:
-            errors.append(f"{path}:{number}: duplicate id {case.id!r} (first on line {first_line[case.id]})")
-        elif case is not None:
-            first_line[case.id] = number
-            cases.append(case)
+        for case in found:
+            if case.id in first_line:
+                errors.append(f"{path}:{number}: duplicate id {case.id!r} (first on line {first_line[case.id]})")
+            else:
+                first_line[case.id] = number
+                cases.append(case)
     if errors:
         more = f"\n… and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
         raise TestSetError("\n".join(errors[:MAX_ERRORS_SHOWN]) + more)
@@ -84,16 +90,51 @@ def load_testset(path: Path | str) -> list[TestCase]:
     return cases
 
 
-def parse_line(line: str) -> tuple[TestCase | None, list[str]]:
-    """(case, []) for a good line, (None, [problems]) otherwise."""
+def parse_line(line: str) -> tuple[list[TestCase], list[str]]:
+    """([cases], []) for a good line (a conversation gives one case per turn), ([], [problems]) otherwise."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
-        return None, [f"not valid JSON ({err.msg} at column {err.colno})"]
+        return [], [f"not valid JSON ({err.msg} at column {err.colno})"]
     if not isinstance(record, dict):
-        return None, [f"expected a JSON object, got {type(record).__name__}"]
+        return [], [f"expected a JSON object, got {type(record).__name__}"]
+    if "turns" in record:
+        return conversation_cases(record)
     problems = check_fields(record)
-    return (None, problems) if problems else (to_case(record), [])
+    return ([], problems) if problems else ([to_case(record)], [])
+
+
+def conversation_cases(record: dict) -> tuple[list[TestCase], list[str]]:
+    """The turns of a conversation as cases, restricted to the conversation's articles."""
+    turns, conversation = record.get("turns"), str(record.get("id") or "")
+    if not conversation or not isinstance(turns, list) or not turns:
+        return [], ["a conversation needs an `id` and a non-empty list of `turns`"]
+    corpus = record.get("corpus")
+    if not (corpus == "seed" or (_strings(corpus) and corpus)):
+        return [], ['`corpus` must be "seed" or a non-empty list of doc ids']
+    doc_ids = seed_doc_ids() if corpus == "seed" else list(corpus)
+    cases, problems = [], []
+    for number, turn in enumerate(turns, start=1):
+        if not isinstance(turn, dict):
+            problems.append(f"turn {number}: expected a JSON object")
+            continue
+        turn = {"reference_answer": "", **turn, "id": f"{conversation}#t{number}",
+                "gold_evidence": [{"support": e.get("support"), "role": e.get("role")}
+                                  for e in turn.get("gold_evidence") or [] if isinstance(e, dict)]}
+        found = check_fields(turn)
+        problems += [f"turn {number}: {p}" for p in found]
+        if not found:
+            case = to_case(turn)
+            case.conversation, case.turn, case.context_doc_ids = conversation, number, doc_ids
+            case.standalone, case.category = str(turn.get("standalone_question") or ""), (
+                "first_turn" if number == 1 else "follow_up")
+            cases.append(case)
+    return ([], problems) if problems else (cases, [])
+
+
+def seed_doc_ids() -> list[str]:
+    """The seed articles' doc ids (their file names without .txt)."""
+    return sorted(p.stem for folder in Settings().corpus for p in Path(folder).glob("*.txt"))
 
 
 def check_fields(r: dict) -> list[str]:
@@ -156,6 +197,8 @@ def _format(r: dict) -> str:
 def default_corpus(testset: Path, cases: list[TestCase]) -> tuple[Path, ...]:
     """`corpus.jsonl` beside the test set (RGB, RealTimeQA), else the seed articles for seed-format sets."""
     beside = Path(testset).with_name("corpus.jsonl")
+    if any(c.conversation for c in cases):  # conversations are over the seeds and the archive excerpt beside
+        return (*Settings().corpus, *([beside] if beside.is_file() else []))
     if beside.is_file() and beside.resolve() != Path(testset).resolve():
         return (beside,)
     if all(c.format == "seed" for c in cases):

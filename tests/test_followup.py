@@ -1,0 +1,62 @@
+"""Follow-up questions without a model: the rule resolves people, ellipsis and "the other article" from the
+conversation (on conversations that are not about the seeds), and answers move on."""
+from assistant.followup import resolve
+
+
+def exchange(question, answer, doc_ids=()):
+    return [{"role": "user", "content": question},
+            {"role": "assistant", "content": answer, "doc_ids": list(doc_ids)}]
+
+
+def test_a_pronoun_is_the_person_asked_about_not_the_last_capitalised_word():
+    history = exchange("Why did the North Carolina Courage fire Paul Riley?",
+                       "The club fired Paul Riley after players accused him of misconduct [1].")
+    history += exchange("What happened to the league's commissioner?",
+                        "Commissioner Lisa Baird was ousted by the NWSL board [2].")
+    assert resolve("Has he responded to the allegations?", history).question == \
+        "Has Paul Riley responded to the allegations?"
+
+
+def test_after_a_who_question_the_pronoun_is_the_answer():
+    history = exchange("Who is taking over as Disney's CEO?", "Bob Iger returns as Disney's chief executive [1].")
+    assert resolve("How long has he agreed to stay?", history).question == "How long has Bob Iger agreed to stay?"
+
+
+def test_a_surname_alone_is_a_person_when_the_conversation_gave_the_full_name():
+    history = exchange("How much did Musk pay for Twitter?", "Elon Musk paid $44 billion for Twitter [1].")
+    assert resolve("Who did he fire right away?", history).question == "Who did Elon Musk fire right away?"
+
+
+def test_a_question_that_names_its_person_is_left_alone():
+    history = exchange("What did Lavrov demand from NATO?", "Lavrov wants guarantees [1].")
+    assert resolve("What did Blinken say to him?", history).question == "What did Blinken say to him?"
+
+
+def test_an_ellipsis_keeps_the_previous_question_frame():
+    history = exchange("When does the IRS begin accepting 2021 tax returns?", "On Jan. 24 [1].")
+    resolved = resolve("And last year?", history).question
+    assert resolved.startswith("When does the IRS begin accepting 2021 tax returns?") and "last year" in resolved
+
+
+def test_the_other_article_excludes_what_the_last_answer_cited():
+    history = exchange("In the Reuters report, who did Blinken meet?", "Lavrov [1].", doc_ids=["reuters-1"])
+    resolved = resolve("And the other article?", history)
+    assert resolved.exclude_doc_ids == ["reuters-1"]
+    assert resolved.question == "In the Reuters report, who did Blinken meet?"
+
+
+def test_a_vague_it_gets_the_previous_questions_names():
+    history = exchange("What did Biden say about Russia at his news conference?", "Russia would intervene [1].")
+    resolved = resolve("Why was that a problem for Washington?", history).question
+    assert resolved.startswith("Why was that a problem for Washington?") and "Biden" in resolved
+
+
+def test_a_follow_up_answer_moves_on_and_refers_back_to_a_reported_disagreement(seed_assistant):
+    first = seed_assistant.ask("What did Lavrov demand?")
+    second = seed_assistant.ask("And what did he say after the talks?",
+                                history=[{"role": "user", "content": "What did Lavrov demand?"}, first.as_message()])
+    assert "Lavrov" in second.standalone_question
+    first_body = first.text.split(" The sources disagree.")[0]
+    assert first_body.split(" [")[0] not in second.text  # the first answer's sentence is not repeated
+    if second.conflicts:
+        assert "As noted above" in second.text and "The sources disagree" not in second.text
