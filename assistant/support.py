@@ -1,11 +1,13 @@
 """Does a paragraph support a claim? The one check used to verify citations and to score them in evaluation.
 
 Lexical entailment, deliberately: the claim's content words (IDF-weighted) must be found together in one
-place of the paragraph (a sentence, or two adjacent sentences), and every number in the claim must appear
-there too, and every name it gives (a capitalised word after its first). Words scattered over a paragraph do not make its claim: "The United States won the most medals"
-is not supported by a paragraph that names the United States in one sentence and medals in another, and a
-name in the paragraph does not support a claim that gives that name another role elsewhere. No NLI model
-ships offline (see ../shared/docs/offline-stack.md); a sentence copied from a paragraph always passes.
+place of the paragraph (a sentence, or two adjacent sentences), with every number and every name the claim
+gives (a capitalised word after its first), and its quantifiers and negations ("most", "only", "not").
+Words scattered over a paragraph do not make its claim: "The United States won the most medals" is not
+supported by a sentence about United States medals that says nothing of "most". Words the question gave
+count as found when the sentence holds what the claim adds (see support_score). No NLI model ships
+offline (see ../shared/docs/offline-stack.md); a sentence copied from a paragraph always passes. It cannot
+tell "Information from X" from "Written by X": a name in the right sentence with the wrong role can pass.
 """
 from __future__ import annotations
 
@@ -17,12 +19,15 @@ from index.sentences import sentence_spans
 from .text import tokenize, words
 
 # Stopwords for search, but they change what a sentence claims: "won the most medals" is not "won medals",
-# "has not rejected" is not "has rejected". A claim that uses one needs it in the supporting sentence too.
+# "has not rejected" is not "has rejected". A claim that uses one needs it in the supporting sentence, and a
+# negation in that sentence must be in the claim.
 CLAIM_WORDS = frozenset({"most", "least", "only", "all", "no", "not", "never", "nor"})
+NEGATIONS = frozenset({"no", "not", "never", "nor"})
 
 SUPPORT_THRESHOLD = 0.6
 _NUMBER = re.compile(r"\d[\d,.]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")  # names, roughly; a claim's first word is skipped
+_ANSWER_PARTICLE = re.compile(r"^\s*(yes|no)\b[,.;:!]*\s*", re.I)  # "Yes, …": the rest is the claim
 
 
 def numbers(text: str) -> set[str]:
@@ -40,26 +45,33 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
                   given: frozenset[str] | set[str] = frozenset()) -> float:
     """The best coverage of the claim by one sentence, or two adjacent ones, of the paragraph.
 
-    `given`: names from the question that the paragraph's article uses (given_words): an answer may restate
-    its question ("Paul Carrel wrote the Reuters report [2]" cites the credit line "Written by Paul Carrel"),
-    so those count as found. Numbers never do: they must stand in the supporting sentence."""
-    claim_tokens = claim_tokenize(_strip_markers(claim))
-    claimed_numbers = numbers(claim)
+    `given`: the question's words that the paragraph's article uses (given_words). An answer restates its
+    question ("Paul Carrel wrote the Reuters report [2]" cites the credit line "Written by Paul Carrel"), so
+    those count as found, on one condition: the sentence itself holds what the claim adds to the question
+    (a word of it), or half the claim. CLAIM_WORDS and numbers are never given."""
+    text = _ANSWER_PARTICLE.sub("", _strip_markers(claim))
+    claim_tokens, claimed_numbers = claim_tokenize(text), numbers(claim)
     if not claim_tokens or not claimed_numbers <= numbers(paragraph):
         return 0.0
-    names = set(name_tokens(claim))
+    given = set(given) - CLAIM_WORDS
+    added = set(claim_tokens) - given
+    names, qualifiers = set(name_tokens(text)), set(claim_tokens) & CLAIM_WORDS
     best = 0.0
     for window in windows(paragraph):
-        found = set(claim_tokenize(window)) | set(given)
-        if claimed_numbers <= numbers(window) and names <= found:
-            best = max(best, coverage(claim_tokens, found, idf))
+        own = set(claim_tokenize(window))
+        found = own | given
+        if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
+                own & NEGATIONS) - qualifiers:
+            continue  # a number, name or "most" it lacks, or a negation the claim drops ("don't expect")
+        alone = coverage(claim_tokens, own, idf)
+        anchored = bool(added & own) or alone >= 0.5
+        best = max(best, coverage(claim_tokens, found, idf) if anchored else alone)
     return best
 
 
 def given_words(question: str, article_text: str) -> frozenset[str]:
-    """The names the question gives ("Reuters", "Geneva") that the article's text uses: see support_score.
-    Only names: what is said of them (wrote, met, demanded) must stand in the supporting sentence."""
-    return frozenset(name_tokens(question)) & frozenset(tokenize(article_text)) if question else frozenset()
+    """The question's words that the article's text uses: see support_score."""
+    return frozenset(claim_tokenize(question)) & frozenset(claim_tokenize(article_text)) if question else frozenset()
 
 
 def name_tokens(text: str) -> list[str]:

@@ -51,3 +51,28 @@ def test_resolver_never_emits_a_marker_that_points_nowhere(draft):
     assert [c.marker for c in citations] == list(range(1, len(citations) + 1))
     for c in citations:
         assert c.paragraph[c.quote_start:c.quote_end] == c.quote
+
+
+MEDALS = "The US team won three gold medals in snowboarding. Norway topped the overall medal table with 37."
+
+
+def test_a_claim_must_stand_in_one_place_with_its_quantifiers_and_negations():
+    assert not supports("The United States won the most medals.", MEDALS)  # "most" is said of Norway
+    assert supports("Norway topped the medal table with 37.", MEDALS)
+    assert not supports("Yes, Blinken expected a breakthrough.", "Blinken and Lavrov say they don’t expect any "
+                        "breakthrough.")  # the source's negation is dropped
+    assert supports("No, Blinken did not expect a breakthrough.", "Blinken and Lavrov say they don’t expect any "
+                    "breakthrough.")
+    assert not supports("Lavrov met Blinken in Vienna.", "Lavrov met Blinken in Geneva. Vienna hosted talks "
+                        "in 2019 on other matters, far away from here, with no one of note.")  # a name it lacks
+
+
+def test_question_words_are_given_only_when_the_sentence_holds_what_the_claim_adds():
+    from assistant.support import given_words
+
+    article = "Reuters\nU.S. and Russia hold talks in Geneva\nGENEVA (Reuters) - Talks began on Friday."
+    credits = "Information from Simon Lewis. Edited by Mary Milliken. Written by Paul Carrel."
+    given = given_words("Who wrote the Reuters report on the Geneva talks?", article + "\n" + credits)
+    assert supports("Paul Carrel wrote the Reuters report on the Geneva talks.", credits, given=given)
+    assert not supports("Paul Carrel wrote the Reuters report on the Geneva talks.", credits)  # nothing given
+    assert not supports("The Reuters report on the Geneva talks was written.", credits, given=given)  # adds nothing
