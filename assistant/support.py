@@ -25,6 +25,10 @@ CLAIM_WORDS = frozenset({"most", "least", "only", "all", "no", "not", "never", "
 NEGATIONS = frozenset({"no", "not", "never", "nor"})
 
 SUPPORT_THRESHOLD = 0.6
+# A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
+# ("The handshake took place at the President Wilson Hotel in Geneva" / "shook hands at the President Wilson
+# Hotel in … Geneva"): names and numbers are what a model invents, and they are checked exactly.
+ANCHORED_THRESHOLD = 0.5
 _NUMBER = re.compile(r"\d[\d,.]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")  # names, roughly; a claim's first word is skipped
 _ANSWER_PARTICLE = re.compile(r"^\s*(yes|no)\b[,.;:!]*\s*", re.I)  # "Yes, …": the rest is the claim
@@ -56,6 +60,7 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     given = set(given) - CLAIM_WORDS
     added = set(claim_tokens) - given
     names, qualifiers = set(name_tokens(text)), set(claim_tokens) & CLAIM_WORDS
+    required = ANCHORED_THRESHOLD if len(names) + len(claimed_numbers) >= 2 else SUPPORT_THRESHOLD
     best = 0.0
     for window in windows(paragraph):
         own = set(claim_tokenize(window))
@@ -64,8 +69,8 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
                 own & NEGATIONS) - qualifiers:
             continue  # a number, name or "most" it lacks, or a negation the claim drops ("don't expect")
         alone = coverage(claim_tokens, own, idf)
-        anchored = bool(added & own) or alone >= 0.5
-        best = max(best, coverage(claim_tokens, found, idf) if anchored else alone)
+        value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
+        best = max(best, min(1.0, value * SUPPORT_THRESHOLD / required))  # scaled: SUPPORT_THRESHOLD is the bar
     return best
 
 

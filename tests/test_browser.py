@@ -152,3 +152,15 @@ def test_articles_tab_lists_articles_and_refuses_bad_uploads(page, tmp_path):
     assert "Added 1" in report.inner_text() and "empty.md: empty file" in report.inner_text()
     assert table.locator("tbody tr").count() == 3 and "Grain deal extended" in table.inner_text()
     page.screenshot(path=ARTIFACTS / "articles-upload.png", full_page=True)
+
+
+def test_a_follow_up_is_read_with_the_conversation_and_says_how_it_was_read(page):
+    first = ask(page, "What did Lavrov demand?", 0)
+    first_sentence = first.locator(".answer").inner_text().split(" [")[0]
+    second = ask(page, "Where did he shake hands with Blinken?", 1)
+    searched = second.locator(".searched").inner_text()
+    assert "Lavrov" in searched and "he " not in searched  # "he" was read as Lavrov, and the chat shows it
+    text = second.locator(".answer").inner_text()
+    assert "President Wilson Hotel" in text and first_sentence not in text  # it moves on
+    assert second.locator("a.cite").count() >= 1
+    page.screenshot(path=ARTIFACTS / "chat-follow-up.png", full_page=True)
