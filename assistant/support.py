@@ -2,7 +2,8 @@
 
 Lexical entailment, deliberately: the claim's content words (IDF-weighted) must be found together in one
 place of the paragraph (a sentence, or two adjacent sentences), with every number and every name the claim
-gives (a capitalised word after its first), and its quantifiers and negations ("most", "only", "not").
+gives (a capitalised word after its first), its titles ("president", "analyst"), and its quantifiers and
+negations ("most", "only", "not").
 Words scattered over a paragraph do not make its claim: "The United States won the most medals" is not
 supported by a sentence about United States medals that says nothing of "most". Words the question gave
 count as found when the sentence holds what the claim adds (see support_score). No NLI model ships
@@ -23,6 +24,11 @@ from .text import tokenize, words
 # negation in that sentence must be in the claim.
 CLAIM_WORDS = frozenset({"most", "least", "only", "all", "no", "not", "never", "nor"})
 NEGATIONS = frozenset({"no", "not", "never", "nor"})
+# Titles say who someone is; a model that gives a name the wrong role ("Ukraine's president said …" for an
+# analyst's words) writes a title the supporting sentence does not have, so a title must be there too.
+TITLES = frozenset(tokenize("president minister secretary chancellor premier ambassador spokesman spokeswoman "
+                            "spokesperson envoy analyst governor mayor senator representative chairman chairwoman "
+                            "commissioner director executive ceo chief king queen prince pope general officer"))
 
 SUPPORT_THRESHOLD = 0.6
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
@@ -59,7 +65,7 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
         return 0.0
     given = set(given) - CLAIM_WORDS
     added = set(claim_tokens) - given
-    names, qualifiers = set(name_tokens(text)), set(claim_tokens) & CLAIM_WORDS
+    names, qualifiers = set(name_tokens(text)), set(claim_tokens) & (CLAIM_WORDS | TITLES)
     required = ANCHORED_THRESHOLD if len(names) + len(claimed_numbers) >= 2 else SUPPORT_THRESHOLD
     best = 0.0
     for window in windows(paragraph):
@@ -67,7 +73,7 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
         found = own | given
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
                 own & NEGATIONS) - qualifiers:
-            continue  # a number, name or "most" it lacks, or a negation the claim drops ("don't expect")
+            continue  # a number, name, title or "most" it lacks, or a negation the claim drops ("don't expect")
         alone = coverage(claim_tokens, own, idf)
         value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
         best = max(best, min(1.0, value * SUPPORT_THRESHOLD / required))  # scaled: SUPPORT_THRESHOLD is the bar

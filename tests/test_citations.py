@@ -76,3 +76,12 @@ def test_question_words_are_given_only_when_the_sentence_holds_what_the_claim_ad
     assert supports("Paul Carrel wrote the Reuters report on the Geneva talks.", credits, given=given)
     assert not supports("Paul Carrel wrote the Reuters report on the Geneva talks.", credits)  # nothing given
     assert not supports("The Reuters report on the Geneva talks was written.", credits, given=given)  # adds nothing
+
+
+def test_a_name_or_title_in_the_wrong_role_is_not_supported():
+    analyst = ("Orysia Lutsevych, Ukraine analyst at the Chatham House think tank in London, said the Geneva "
+               "meeting would give the United States a chance to clarify Biden’s comments.")
+    assert not supports("Ukraine's president said the Geneva meeting gave the United States a chance to clarify "
+                        "Biden's comments.", analyst)
+    assert supports("Orysia Lutsevych, a Ukraine analyst, said the Geneva meeting would give the United States a "
+                    "chance to clarify Biden's comments.", analyst)
