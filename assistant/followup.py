@@ -8,8 +8,8 @@ entities (earlier questions and the assistant's own answers):
 - "he/she/him/his/her" becomes the person of the latest question that names one; if the previous question
   named nobody and asked "who", the first person the previous answer names (the answer to "who");
 - "the other article/report/piece/story" searches the articles the previous answer did not cite;
-- an ellipsis ("And last year?", "What about Kyiv?", a question of three words or fewer) keeps the previous
-  question's frame: the previous standalone question is searched with the new words after it;
+- an ellipsis ("And last year?", "How many troops?": three content words or fewer and no verb) keeps the
+  previous question's frame: the previous standalone question is searched with the new words after it;
 - a bare "it/that/this/they" that is left gets the previous standalone question's names appended.
 It does not resolve by gender or number, and knows no organisations beyond all-caps acronyms.
 """
@@ -24,6 +24,8 @@ from .text import fold
 _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _VAGUE = re.compile(r"\b(it|its|that|this|they|them|their|those|these|there)\b", re.I)
 _OTHER_ARTICLE = re.compile(r"\b(?:the|that) other (?:article|report|piece|story|one|source|outlet)\b", re.I)
+_AUXILIARIES = {"is", "are", "was", "were", "be", "been", "did", "does", "do", "has", "have", "had", "can", "could",
+                "will", "would", "should", "shall", "may", "might", "must", "isn't", "wasn't", "didn't", "doesn't"}
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _RUN = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}")
 _NOT_NAMES = {"what", "who", "when", "where", "why", "how", "which", "did", "does", "do", "is", "are", "was",
@@ -102,7 +104,7 @@ def resolve(question: str, history) -> Resolved:
         rest = [s for s in re.split(r"(?<=[?.!])\s+", resolved) if not _OTHER_ARTICLE.search(s)]
         resolved = " ".join(rest) if rest else previous
     resolved = _resolve_person(resolved, said, users, answer)
-    if len(_content(resolved)) <= 3 and not _PERSONAL.search(question) and resolved != previous:
+    if _elliptical(resolved) and not _PERSONAL.search(question) and resolved != previous:
         return Resolved(f"{previous} {resolved}", exclude)
     if _VAGUE.search(resolved) and resolved == question:
         names = [n for n in dict.fromkeys(names_in(previous)) if fold(n) not in fold(resolved)]
@@ -141,6 +143,14 @@ def _followed_by_noun(question: str, pronoun: re.Match) -> bool:
     """"her" as a possessive ("her deputy") rather than an object ("met her")."""
     rest = question[pronoun.end():].split()
     return bool(rest) and rest[0].strip("?.,!").isalpha() and rest[0].lower() not in _NOT_NAMES
+
+
+def _elliptical(question: str) -> bool:
+    """A fragment: three content words or fewer and no verb of its own ("How many troops?", "And last
+    year?", "Why so late?"); "Who is NATO's Secretary General?" is a question of its own."""
+    words = re.findall(r"[\w’'-]+", question)
+    has_verb = any(w.lower() in _AUXILIARIES or w.lower().endswith("ed") for w in words)
+    return len(_content(question)) <= 3 and not has_verb
 
 
 def _content(question: str) -> list[str]:

@@ -60,3 +60,9 @@ def test_a_follow_up_answer_moves_on_and_refers_back_to_a_reported_disagreement(
     assert first_body.split(" [")[0] not in second.text  # the first answer's sentence is not repeated
     if second.conflicts:
         assert "As noted above" in second.text and "The sources disagree" not in second.text
+
+
+def test_a_short_question_with_its_own_verb_is_not_an_ellipsis():
+    history = exchange("What did Lavrov demand?", "Lavrov wants a concrete response [1].")
+    assert resolve("Who is NATO's Secretary General?", history).question == "Who is NATO's Secretary General?"
+    assert resolve("How many troops?", history).question == "What did Lavrov demand? How many troops?"
