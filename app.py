@@ -68,12 +68,15 @@ def ensure_index(assistant) -> None:
     print(report.summary(), flush=True)
 
 
-def warm_up(assistant) -> None:
-    """Load the models and the vector index now, so the first question does not wait for them.
-    Each real load logs "model loaded: …" (the load test counts them)."""
+def log_model_loads() -> None:
+    """Print each real model load ("model loaded: …", written by the loading code; the load test counts them)."""
     models = logging.getLogger("news_assistant.models")
     models.setLevel(logging.INFO)
     models.addHandler(logging.StreamHandler(sys.stdout))
+
+
+def warm_up(assistant) -> None:
+    """Load the models and the vector index now, so the first question does not wait for them."""
     print("Loading the models...", flush=True)
     assistant.warm_up()
     try:
@@ -89,6 +92,7 @@ def launch_options(args: argparse.Namespace, auth: tuple[str, str] | None) -> di
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    log_model_loads()
     try:
         auth = login_for(args.host, args.expose)
         settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm)
