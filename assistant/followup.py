@@ -158,6 +158,9 @@ def _content(question: str) -> list[str]:
 
 
 def looks_like_rewrite(rewrite: str, question: str) -> bool:
-    """Reject model rewrites that are empty, rambling, or answers rather than questions."""
+    """Reject model rewrites that are empty, rambling, answers rather than questions ("And the other article
+    calls him Sergei Lavrov."), or that still hold the pronoun they were asked to resolve."""
     rewrite = rewrite.strip()
-    return 3 <= len(rewrite) <= max(300, 3 * len(question)) and "\n" not in rewrite
+    if not 3 <= len(rewrite) <= max(300, 3 * len(question)) or "\n" in rewrite or not rewrite.endswith("?"):
+        return False
+    return not (_PERSONAL.search(question) and _PERSONAL.search(rewrite))

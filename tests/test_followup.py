@@ -66,3 +66,11 @@ def test_a_short_question_with_its_own_verb_is_not_an_ellipsis():
     history = exchange("What did Lavrov demand?", "Lavrov wants a concrete response [1].")
     assert resolve("Who is NATO's Secretary General?", history).question == "Who is NATO's Secretary General?"
     assert resolve("How many troops?", history).question == "What did Lavrov demand? How many troops?"
+
+
+def test_a_model_rewrite_that_answers_or_keeps_the_pronoun_is_not_used():
+    from assistant.followup import looks_like_rewrite
+
+    assert looks_like_rewrite("What did Lavrov say after the talks?", "What did he say after the talks?")
+    assert not looks_like_rewrite("And the other article calls him Sergei Lavrov.", "And the other article?")
+    assert not looks_like_rewrite("Had he already met the Americans before?", "Had he already met the Americans?")
