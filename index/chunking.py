@@ -12,7 +12,7 @@ from .article import Article, Chunk, Paragraph
 from .sentences import sentence_spans
 
 MAX_CHUNK_CHARS = 1500
-CHUNKING_VERSION = "2"  # bump when chunking changes, so re-indexing rebuilds every article
+CHUNKING_VERSION = "1"  # bump when chunking changes, so re-indexing rebuilds every article
 
 
 def content_hash(text: str) -> str:
@@ -22,7 +22,9 @@ def content_hash(text: str) -> str:
 def article_hash(article: Article) -> str:
     """Changes whenever anything we store about the article changes."""
     fields = [CHUNKING_VERSION, article.title, article.source, article.published, article.url, article.byline,
-              [(p.pid, p.text) for p in article.paragraphs], article.credits]
+              [(p.pid, p.text) for p in article.paragraphs]]
+    if article.credits:  # only then: an article without credits keeps its hash, so it is not embedded again
+        fields.append(article.credits)
     return content_hash(json.dumps(fields, ensure_ascii=False))
 
 

@@ -15,7 +15,7 @@ from .article import Article, Paragraph, Skipped, Unchanged
 from .chunking import CHUNKING_VERSION
 from .cleaning import clean_blocks, normalize, writer
 
-READER_VERSION = "1"  # bump when reading or cleaning changes what an input yields
+READER_VERSION = "2"  # bump when reading or cleaning changes what an input yields (2: credits, writer)
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 MAX_ARTICLE_BYTES = 5_000_000  # one article file; JSONL archives are read line by line instead
 _BULLET = re.compile(r"^\s*[•●▪*\-–]\s+")
