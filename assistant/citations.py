@@ -59,7 +59,8 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     sentences = []
     given = {doc_id: given_words(question, text) for doc_id, text in article_texts(passages).items()}
     for claim, markers in split_claims(draft):
-        chosen = _supporting(claim, markers, passages, lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
+        chosen = _supporting(claim, markers, passages,
+                             lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
         if not chosen:
             continue
         new_markers = []

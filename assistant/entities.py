@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from .answer import Passage
 from .text import fold, tokenize
@@ -57,8 +58,6 @@ def _same_role(a: Mention, b: Mention) -> bool:
 
 def _close_in_time(a: Passage, b: Passage, days: int = 60) -> bool:
     """True unless both articles carry dates further apart than `days` (an office changes hands)."""
-    from datetime import date
-
     try:
         first, second = date.fromisoformat(a.published[:10]), date.fromisoformat(b.published[:10])
     except ValueError:

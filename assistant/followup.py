@@ -54,7 +54,8 @@ def messages(history) -> list[Message]:
         if isinstance(item, Message):
             out.append(item)
         elif isinstance(item, dict):
-            out.append(Message(str(item.get("role", "")), str(item.get("content", "")), list(item.get("doc_ids") or [])))
+            out.append(Message(str(item.get("role", "")), str(item.get("content", "")),
+                               list(item.get("doc_ids") or [])))
         elif isinstance(item, (list, tuple)) and len(item) == 2:
             out += [Message("user", str(item[0] or "")), Message("assistant", str(item[1] or ""))]
     return [m for m in out if m.text]

@@ -1,9 +1,10 @@
 """The fixed tuning / report split of every dev set: half of each set tunes, the other half reports.
 
 The rule: within each expected behaviour of a set (answer, refuse, flag a conflict, …), order the ids by their
-SHA-256 and alternate tune, report, tune, … (a conversation's turns go together, by the conversation's id). So the split is the same on every machine and every run, and each
-half holds both answerable and unanswerable questions (a plain hash parity put all three unanswerable seed
-questions in one half). Anything fitted or tuned (the reader's weights, prompt wording) looks at the tuning
+SHA-256 and alternate tune, report, tune, … (a conversation's turns go together, by the conversation's id).
+So the split is the same on every machine and every run, and each half holds both answerable and
+unanswerable questions (a plain hash parity put all three unanswerable seed questions in one half).
+Anything fitted or tuned (the reader's weights, prompt wording) looks at the tuning
 half only; the README quotes the report half, with the tuning half beside it so the gap shows.
 """
 from __future__ import annotations
