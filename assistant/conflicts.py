@@ -22,7 +22,7 @@ from index.sentences import sentence_spans
 from .answer import Citation, Conflict, ConflictSide, Passage
 from .citations import best_quote, make_citation
 from .extractive import expected_type
-from .entities import Mention, alias_map, alias_pairs, asked_words
+from .entities import WORD, Mention, alias_map, alias_pairs, asked_words
 from .text import fold, tokenize
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,400})[”\"]")
@@ -113,7 +113,7 @@ def _plural(noun: str) -> str:
 
 def _speaker(sentence: str, aliases: dict[str, set[str]], mentions: list[Mention]) -> str | None:
     known = {m.surname for m in mentions} | set(aliases)
-    for word in re.findall(r"[^\s,.;:!?()\[\]“”\"]+", sentence):
+    for word in WORD.findall(sentence):
         if fold(word) in known:
             return fold(word)
     return None

@@ -20,8 +20,10 @@ _OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |
 # A question that asks "who", or names an office, may need everyone the articles give an office to.
 _ABOUT_PEOPLE = re.compile(r"\b(who|whose|minister|secretary|president|chancellor|premier|ambassador|"
                            r"spokes(man|woman|person)|envoy)", re.I)
-# A name word: a capital, then anything up to a space or punctuation (names arrive with mojibake and symbols).
-_NAME_WORD = r"[A-Z][^\s,.;:!?()\[\]“”\"]*"
+# A word runs up to a space or punctuation, whatever it holds (names arrive with mojibake and symbols).
+_WORD_CHAR = r"[^\s,.;:!?()\[\]“”\"]"
+WORD = re.compile(rf"{_WORD_CHAR}+")
+_NAME_WORD = rf"[A-Z]{_WORD_CHAR}*"
 _ROLE_NAME = re.compile(rf"(?P<nation>\b[A-Z][a-z]+n |\bU\.S\. |\bUS )?(?P<office>{_OFFICE}) "
                         rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
 
@@ -91,7 +93,7 @@ def alias_map(mentions: list[Mention]) -> dict[str, set[str]]:
 
 
 def asked_words(question: str) -> set[str]:
-    return {fold(w) for w in re.findall(r"[^\s,.;:!?()\[\]“”\"]+", question)}
+    return {fold(w) for w in WORD.findall(question)}
 
 
 def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:

@@ -2,11 +2,11 @@
 
 Each sentence gets a few general features (meaning: cosine with the question; words: the share of the
 question's IDF-weighted words it and its paragraph hold; kind: whether it holds the kind of thing asked
-for, a number for "how many", a date for "when", a name for "who"; position and retrieval rank). A logistic
-model fitted on the tuning halves of the dev sets (`python -m assistant.evaluation.fit_reader`, weights in
-reader_weights.json) turns them into the probability that the sentence answers the question. The best one
-to four are quoted verbatim, each cited, so the answer is faithful by construction; when the best is below
-the fitted threshold, it refuses.
+for, a number for "how many", a date for "when", a name for "who"; position and retrieval rank). Weights
+fitted on the tuning halves of the dev sets (`python -m assistant.evaluation.fit_reader`, stored in
+reader_weights.json) turn them into a score, sigmoid(bias + weights · features), that is 0.5 at the fitted
+answer threshold. The best one to four sentences are quoted verbatim, each cited, so the answer is faithful
+by construction; when the best is below the threshold, it refuses.
 It does not paraphrase, combine facts into new sentences, or reason across sentences.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ KEEP_SHARE = 0.65  # further sentences must score at least this share of the bes
 class Candidate:
     passage_index: int  # 1-based, the marker the draft uses
     text: str
-    score: float  # probability that this sentence answers the question (the fitted reader)
+    score: float  # the fitted reader's score: 0.5 at the answer threshold
     features: dict[str, float]
     passage: Passage
 
@@ -61,7 +61,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ReaderWeights:
-    """The fitted reader: logistic weights per feature, and the answer threshold on the best sentence."""
+    """The fitted reader: a weight per feature, a bias, and the answer threshold on the best sentence."""
 
     weights: dict[str, float]
     bias: float
@@ -72,7 +72,7 @@ class ReaderWeights:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]), float(data["threshold"]))
 
-    def probability(self, features: dict[str, float]) -> float:
+    def score(self, features: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
@@ -114,13 +114,13 @@ def asked_noun(question: str) -> str | None:
     return " ".join(phrase) or None
 
 
-def has_type(sentence: str, wanted: str | None, question: str) -> bool:
+def has_type(sentence: str, wanted: str | None, asked: set[str], noun: str | None) -> bool:
+    """Does the sentence hold the kind of answer wanted? `asked`: the question's tokens (a name or place it
+    already gives is no answer); `noun`: asked_noun() of the question."""
     if wanted == "number":
         return bool(_NUMBER_WORDS.search(sentence))
     if wanted == "date":
         return bool(_DATE.search(sentence))
-    asked = set(tokenize(question))
-    noun = asked_noun(question)
     if noun and re.search(rf"\b[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)* (?i:{re.escape(noun.split()[-1])})\b", sentence):
         return True  # "which hotel" and "… the President Wilson Hotel …"
     if wanted == "place":
@@ -183,7 +183,7 @@ class ExtractiveAnswerer:
         out = []
         for (index, passage, sentence), similarity in zip(sentences, dense):
             features = reading.features(sentence, passage, index, float(similarity))
-            out.append(Candidate(index, sentence, self.weights.probability(features), features, passage))
+            out.append(Candidate(index, sentence, self.weights.score(features), features, passage))
         return sorted(out, key=lambda c: c.score, reverse=True)
 
     def compose(self, ranked: list[Candidate]) -> tuple[str, bool]:
@@ -202,6 +202,7 @@ class _QuestionReading:
     def __init__(self, question: str, wanted: str | None, stand_ins: dict[str, set[str]], idf, paragraphs: list[str]):
         self.question, self.wanted, self.stand_ins, self.idf = question, wanted, stand_ins, idf
         self.tokens = tokenize(question)
+        self.asked, self.noun = set(self.tokens), asked_noun(question)
         # The question's words that some retrieved paragraph uses: only these can tell sentences apart
         # ("take place" in "Where did the talks take place?" is in none, and says nothing about which is best).
         seen = self.evidence(" ".join(paragraphs))
@@ -221,7 +222,7 @@ class _QuestionReading:
 
     def features(self, sentence: str, passage: Passage, rank: int, similarity: float) -> dict[str, float]:
         s_tokens = self.evidence(sentence)
-        typed = has_type(sentence, self.wanted, self.question)
+        typed = has_type(sentence, self.wanted, self.asked, self.noun)
         return {
             "similarity": similarity,
             "sentence_coverage": coverage(self.telling, s_tokens, self.idf),
@@ -229,7 +230,7 @@ class _QuestionReading:
             "type_missing": float(self.wanted is not None and not typed),
             "type_strong": float(typed and (self.wanted == "place" or (
                 self.wanted in _STRONG and bool(_STRONG[self.wanted].search(sentence))))),
-            "adds_nothing": float(bool(s_tokens) and len(s_tokens - set(self.tokens)) < 2),
+            "adds_nothing": float(bool(s_tokens) and len(s_tokens - self.asked) < 2),
             # "in 2021" asked, the paragraph is about another year
             "other_number": float(not self.numbers <= numbers(f"{passage.title} {passage.paragraph}")),
             "lead": 1.0 / max(passage.paragraph_number, 1),  # news leads carry the main facts

@@ -120,23 +120,20 @@ def _resolve_person(question: str, said: list[Message], users: list[int], answer
     surnames = {fold(n.split()[-1]) for m in said for n in names_in(m.text) if len(n.split()) >= 2}
     if not pronoun or people_in(question, surnames):
         return question
-    person = None
-    previous_question = said[users[-1]].text
+    previous_question, person = said[users[-1]].text, None
     if not people_in(previous_question, surnames) and re.search(r"\bwho\b", previous_question, re.I) and answer:
-        person = next(iter(people_in(answer.text, surnames)), None)
-    for index in reversed(users):
-        if person:
-            break
-        person = next(iter(people_in(said[index].text, surnames)), None)
+        person = next(iter(people_in(answer.text, surnames)), None)  # the answer to "who …?"
+    if person is None:  # the person of the latest question that names one
+        person = next((p for i in reversed(users) for p in people_in(said[i].text, surnames)), None)
     if person is None and answer is not None:
         person = next(iter(people_in(answer.text, surnames)), None)
     if person is None:
         return question
-    full = next((n for m in said for n in names_in(m.text) if n.endswith(person.split()[-1]) and len(n) > len(person)),
-                person)
+    surname = person.split()[-1]
+    full = next((n for m in said for n in names_in(m.text) if n.endswith(surname) and len(n) > len(person)), person)
     word = pronoun.group(1).lower()
-    replacement = f"{full}’s" if word in ("his", "hers") or (word == "her" and _followed_by_noun(question, pronoun))\
-        else full
+    possessive = word in ("his", "hers") or (word == "her" and _followed_by_noun(question, pronoun))
+    replacement = f"{full}’s" if possessive else full
     return question[:pronoun.start()] + replacement + question[pronoun.end():]
 
 

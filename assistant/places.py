@@ -36,7 +36,7 @@ def places_in(sentence: str) -> list[str]:
     for match in _NAME.finditer(sentence):
         words = match.group(0).rstrip(".").split()
         for candidate in (" ".join(words), *words):
-            if fold(candidate.rstrip("’'s")) in known or fold(candidate) in known:
+            if fold(re.sub(r"[’']s?$", "", candidate)) in known:  # "Geneva's" is Geneva
                 found.append(candidate)
                 break
     return found

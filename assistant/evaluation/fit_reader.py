@@ -98,7 +98,7 @@ def fit_ranker(questions: list[dict], l2: float = L2, steps: int = 100) -> np.nd
 
 
 def choose_threshold(best: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
-    """The highest threshold on a question's best-sentence probability that still answers at least
+    """The highest threshold on a question's best-sentence score (weights · features) that still answers at least
     MIN_ANSWERED of the answerable tuning questions: refuse as much as possible without over-refusing. A
     quote of an on-topic paragraph, cited, misleads less than "the articles don't say" when they do.
     Returns (threshold, share answered, share of unanswerable refused), both on the tuning half."""
