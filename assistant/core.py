@@ -19,8 +19,8 @@ from index.store import ParagraphStore, make_client
 
 from . import conflicts, entities, prompts
 from .answer import Answer, Passage
-from .citations import attribute
-from .extractive import ExtractiveAnswerer
+from .citations import attribute, split_claims
+from .extractive import ExtractiveAnswerer, redundant
 from .filters import allowed_doc_ids
 from .followup import looks_like_rewrite, resolve, turns
 from .llm import BackendError, ChatModel, make_chat_model
@@ -62,6 +62,11 @@ class Turn:
     def said_before(self) -> str:
         """What the assistant already said in this conversation, folded for matching."""
         return fold(" ".join(text for role, text in turns(self.history) if role == "assistant"))
+
+    @property
+    def said_sentences(self) -> list[str]:
+        """The sentences of the assistant's earlier answers in this conversation."""
+        return [claim for role, text in turns(self.history) if role == "assistant" for claim, _ in split_claims(text)]
 
 
 class Assistant:
@@ -227,7 +232,7 @@ class Assistant:
                 yield draft
         # The model numbered the paragraphs 1..n as shown; map back to the passage list.
         turn.refused = not draft.strip() or bool(NOT_IN_SOURCES.match(draft.strip()))
-        turn.draft = "" if turn.refused else _renumber(draft, chosen)
+        turn.draft = "" if turn.refused else without_repeats(_renumber(draft, chosen), turn.said_sentences)
 
     def _finish(self, turn: Turn) -> Answer:
         started = time.perf_counter()
@@ -313,6 +318,22 @@ def _excerpt(text: str) -> str:
     cut = text[:LLM_PARAGRAPH_CHARS]
     stop = cut.rfind(". ")
     return cut[: stop + 1] if stop > LLM_PARAGRAPH_CHARS * 2 // 3 else cut + "…"
+
+
+def without_repeats(draft: str, said: list[str]) -> str:
+    """A follow-up's answer moves on: the model's sentences that restate an earlier answer's are left out,
+    unless that would leave nothing (a repeated question gets its answer again)."""
+    claims = split_claims(draft)
+    fresh = [(claim, markers) for claim, markers in claims if not any(redundant(claim, s) for s in said)]
+    if not fresh or len(fresh) == len(claims):
+        return draft
+    return " ".join(_with_markers(claim, markers) for claim, markers in fresh)
+
+
+def _with_markers(claim: str, markers: list[int]) -> str:
+    """"… claims [2]." from the claim "… claims." and its markers."""
+    body, end = (claim[:-1], ".") if claim.endswith(".") else (claim, "")
+    return body + "".join(f" [{m}]" for m in markers) + end
 
 
 def _renumber(draft: str, chosen: list[int]) -> str:

@@ -28,7 +28,7 @@ from .text import STOPWORDS, tokenize
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 FEATURES = ("similarity", "sentence_coverage", "paragraph_coverage", "type_missing", "type_strong",
-            "adds_nothing", "other_number", "lead", "retrieval_rank")
+            "adds_nothing", "other_number", "order", "lead", "retrieval_rank")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(19|20)\d\d|monday|tuesday|wednesday|"
@@ -39,6 +39,10 @@ _NUMBER_WORDS = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eigh
 # The strong form of a kind: digits for a number, a calendar date for a date (a place is already a known place).
 _STRONG = {"date": re.compile(rf"\b{_MONTHS}\s+\d|\d\s+{_MONTHS}|\b(19|20)\d\d\b", re.I),
            "number": re.compile(r"\d")}
+# Words of temporal order, a closed class of English (stopwords to the lexical index, yet "after the talks"
+# and "before the talks began" answer different questions).
+_ORDER = {"after": {"after", "afterwards", "afterward", "later", "subsequently", "following", "since", "then"},
+          "before": {"before", "beforehand", "earlier", "prior", "previously", "ahead", "until"}}
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")  # names and places, roughly; the first word is skipped
 
 MAX_CACHED_SENTENCES = 50_000  # about 75 MB of vectors
@@ -112,6 +116,21 @@ def asked_noun(question: str) -> str | None:
             break
         phrase.append(word.lower())
     return " ".join(phrase) or None
+
+
+def temporal_order(text: str) -> set[str]:
+    """Which orders ("after", "before") the text's words express."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return {order for order, markers in _ORDER.items() if words & markers}
+
+
+def order_agreement(asked: set[str], sentence: str) -> float:
+    """1 when the sentence expresses the order the question asks ("after" ~ "later"), -1 when it expresses
+    only the opposite one, 0 when the question asks none or the sentence says nothing of order."""
+    if not asked:
+        return 0.0
+    said = temporal_order(sentence)
+    return 1.0 if said & asked else -1.0 if said else 0.0
 
 
 def has_type(sentence: str, wanted: str | None, asked: set[str], noun: str | None) -> bool:
@@ -196,11 +215,29 @@ class ExtractiveAnswerer:
         return self.compose(self.candidates(question, query_vector, passages, stand_ins))
 
 
+_FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def with_given_names(question: str, stand_ins: dict[str, set[str]]) -> dict[str, set[str]]:
+    """News names a person in full once and by surname after ("Sergei Lavrov", then "Lavrov said …"), so a
+    question's given name counts as found where the surname (or what stands in for it) is."""
+    out = {word: set(names) for word, names in stand_ins.items()}
+    for match in _FULL_NAME.finditer(question):
+        tokens = [t for w in match.group(0).split() for t in tokenize(w)]
+        if len(tokens) < 2:
+            continue
+        surname = tokens[-1]
+        for given in tokens[:-1]:
+            out.setdefault(given, set()).update({surname} | stand_ins.get(surname, set()))
+    return out
+
+
 class _QuestionReading:
     """What a question asks, computed once, and the features of one sentence against it."""
 
     def __init__(self, question: str, wanted: str | None, stand_ins: dict[str, set[str]], idf, paragraphs: list[str]):
-        self.question, self.wanted, self.stand_ins, self.idf = question, wanted, stand_ins, idf
+        self.question, self.wanted, self.idf = question, wanted, idf
+        self.stand_ins = with_given_names(question, stand_ins)
         self.tokens = tokenize(question)
         self.asked, self.noun = set(self.tokens), asked_noun(question)
         # The question's words that some retrieved paragraph uses: only these can tell sentences apart
@@ -208,6 +245,7 @@ class _QuestionReading:
         seen = self.evidence(" ".join(paragraphs))
         self.telling = [t for t in self.tokens if t in seen] or self.tokens
         self.numbers = numbers(question)
+        self.order = temporal_order(question)
         self._paragraphs: dict[str, float] = {}
 
     def evidence(self, text: str) -> set[str]:
@@ -233,6 +271,7 @@ class _QuestionReading:
             "adds_nothing": float(bool(s_tokens) and len(s_tokens - self.asked) < 2),
             # "in 2021" asked, the paragraph is about another year
             "other_number": float(not self.numbers <= numbers(f"{passage.title} {passage.paragraph}")),
+            "order": order_agreement(self.order, sentence),
             "lead": 1.0 / max(passage.paragraph_number, 1),  # news leads carry the main facts
             "retrieval_rank": 1.0 / rank,
         }
@@ -246,12 +285,12 @@ def compose(ranked: list[Candidate], threshold: float) -> tuple[str, bool]:
     for candidate in ranked[1:]:
         if len(chosen) >= MAX_SENTENCES or candidate.score < max(threshold, KEEP_SHARE * ranked[0].score):
             break
-        if not any(c.passage is candidate.passage or _redundant(candidate.text, c.text) for c in chosen):
+        if not any(c.passage is candidate.passage or redundant(candidate.text, c.text) for c in chosen):
             chosen.append(candidate)  # one sentence per paragraph: the others add breadth
     return " ".join(with_marker(c.text, c.passage_index) for c in chosen), False
 
 
-def _redundant(a: str, b: str) -> bool:
+def redundant(a: str, b: str) -> bool:
     ta, tb = set(tokenize(a)), set(tokenize(b))
     return len(ta & tb) / max(len(ta | tb), 1) > 0.5
 

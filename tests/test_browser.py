@@ -164,3 +164,12 @@ def test_a_follow_up_is_read_with_the_conversation_and_says_how_it_was_read(page
     assert "President Wilson Hotel" in text and first_sentence not in text  # it moves on
     assert second.locator("a.cite").count() >= 1
     page.screenshot(path=ARTIFACTS / "chat-follow-up.png", full_page=True)
+
+
+def test_a_follow_up_answer_leads_with_what_is_new(page):
+    first = ask(page, "What did Lavrov demand?", 0).locator(".answer").inner_text()
+    second = ask(page, "And what did he say after the talks?", 1).locator(".answer")
+    lead = second.inner_text().split("]")[0]
+    assert "constructive and useful" in lead and "[" in lead  # the remark made after the talks, first, cited
+    assert first.split(" [")[0] not in second.inner_text()  # the first answer is not repeated
+    assert "As noted above" in second.inner_text() or "disagree" not in second.inner_text()

@@ -74,3 +74,12 @@ def test_a_model_rewrite_that_answers_or_keeps_the_pronoun_is_not_used():
     assert looks_like_rewrite("What did Lavrov say after the talks?", "What did he say after the talks?")
     assert not looks_like_rewrite("And the other article calls him Sergei Lavrov.", "And the other article?")
     assert not looks_like_rewrite("Had he already met the Americans before?", "Had he already met the Americans?")
+
+
+def test_a_model_answer_leaves_out_what_an_earlier_answer_said():
+    from assistant.core import without_repeats
+    said = ["The club fired Paul Riley after players accused him of misconduct."]
+    draft = "The club fired Paul Riley after players accused him of misconduct [1]. Riley denied the claims [2]."
+    assert without_repeats(draft, said) == "Riley denied the claims [2]."
+    assert without_repeats("The club fired Paul Riley after players accused him [1].", said) == \
+        "The club fired Paul Riley after players accused him [1]."  # nothing new: the answer stays
