@@ -28,7 +28,7 @@ from .text import STOPWORDS, tokenize
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 FEATURES = ("similarity", "sentence_coverage", "paragraph_coverage", "type_missing", "type_strong",
-            "adds_nothing", "other_number", "order", "lead", "retrieval_rank")
+            "adds_nothing", "unit_missing", "other_number", "order", "lead", "retrieval_rank")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(19|20)\d\d|monday|tuesday|wednesday|"
@@ -43,6 +43,9 @@ _STRONG = {"date": re.compile(rf"\b{_MONTHS}\s+\d|\d\s+{_MONTHS}|\b(19|20)\d\d\b
 # and "before the talks began" answer different questions).
 _ORDER = {"after": {"after", "afterwards", "afterward", "later", "subsequently", "following", "since", "then"},
           "before": {"before", "beforehand", "earlier", "prior", "previously", "ahead", "until"}}
+_CALENDAR_WORD = re.compile(r"(january|february|march|april|may|june|july|august|september|october|november|"
+                            r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|(mon|tues|wednes|thurs|fri|"
+                            r"satur|sun)day)\.?", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")  # names and places, roughly; the first word is skipped
 
 MAX_CACHED_SENTENCES = 50_000  # about 75 MB of vectors
@@ -88,7 +91,7 @@ def expected_type(question: str) -> str | None:
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\b(on|in) what (date|day|year|month)\b", q):
         return "date"
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhat is the name\b", q):
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhat (is|was|are|were) the names?\b", q):
         return "name"
     if re.search(r"\bwhere\b", q):
         return "place"
@@ -118,6 +121,81 @@ def asked_noun(question: str) -> str | None:
     return " ".join(phrase) or None
 
 
+# What a quantity question measures, read from its interrogative (a general question taxonomy, as in Li & Roth's
+# NUM:money, NUM:dist, …), and how a sentence states that measure.
+_MONEY_VERBS = r"(cost|costs|pay|paid|pays|spend|spent|worth|earn|earned|charge|charged|price|raise|raised|fund|" \
+               r"funded|invest|invested|sell|sold|buy|bought|money|fine|fined|fee|salary)"
+QUANTITY_QUESTIONS = {
+    "money": re.compile(rf"\bhow much\b.*\b{_MONEY_VERBS}\b|\bwhat (is|was|were|are) the (price|cost|fee|fine|salary|"
+                        r"budget|value)\b", re.I),
+    "percent": re.compile(r"\bwhat (percentage|percent|share|proportion)\b|\bby how many percent", re.I),
+    "distance": re.compile(r"\bhow (far|tall|high|deep|wide|long is|long was)\b", re.I),
+    "weight": re.compile(r"\bhow (heavy|much (does|did|do|will) [\w\s’'-]+ weigh)\b", re.I),
+    "duration": re.compile(r"\bhow long\b(?! (is|was|are|were) (the|a|an)\b)", re.I),
+    "time_of_day": re.compile(r"\b(what|which) time\b|\bat what hour\b", re.I),
+    "temperature": re.compile(r"\bhow (hot|cold|warm)\b|\bwhat temperature\b", re.I),
+    "speed": re.compile(r"\bhow fast\b|\bwhat speed\b", re.I),
+}
+UNITS = {
+    "money": re.compile(r"[$€£¥₹]|\b(dollars?|euros?|yen|yuan|rupees?|francs?|cents?|rubles?|roubles?|pesos?|"
+                        r"pounds sterling|usd|eur|gbp)\b", re.I),
+    "percent": re.compile(r"%|\bper ?cent\b|\bpercentage points?\b", re.I),
+    "distance": re.compile(r"\b(miles?|feet|foot|ft|yards?|met(er|re)s?|kilomet(er|re)s?|km|inch(es)?|"
+                           r"centimet(er|re)s?|cm|mm|storeys?|stories|floors)\b", re.I),
+    "weight": re.compile(r"\b(pounds?|lbs?|kilo(gram)?s?|kg|tons?|tonnes?|grams?|ounces?|oz)\b", re.I),
+    "duration": re.compile(r"\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(y|ies))\b", re.I),
+    "time_of_day": re.compile(r"\b\d{1,2}(:\d\d)?\s*(a\.?m\b\.?|p\.?m\b\.?)|\bo’?'?clock\b|\b(noon|midnight|"
+                              r"morning|afternoon|evening|night|dawn|dusk)\b", re.I),
+    "temperature": re.compile(r"\bdegrees?\b|°", re.I),
+    "speed": re.compile(r"\b(mph|km/h|kph|knots?|(miles|kilomet(er|re)s) (per|an) hour)\b", re.I),
+}
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w’'-]+\s*){1,4})", re.I)
+
+
+def quantity_asked(question: str) -> str | None:
+    """"money", "percent", "distance", … when the question asks for a measured quantity, else None."""
+    return next((kind for kind, pattern in QUANTITY_QUESTIONS.items() if pattern.search(question)), None)
+
+
+def counted_noun(question: str) -> str | None:
+    """The head noun of "how many <…> <noun>": the last word before a stopword ("how many homes were" ->
+    "homes", "How many Dollar Tree Plus stores were …" -> "stores")."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return None
+    phrase = []
+    for word in match.group(1).split():
+        if word.lower() in STOPWORDS or word.lower() in ("did", "does", "do", "have", "has", "had"):
+            break
+        phrase.append(word)
+    return phrase[-1].strip("?.,!") if phrase else None
+
+
+def states_quantity(sentence: str, unit: str | None, counted: str | None) -> bool:
+    """Does the sentence give the measure asked for: the unit, or a number counting the noun ("306 people" is
+    no answer to "how many homes")?"""
+    if unit:
+        return bool(UNITS[unit].search(sentence))
+    if counted:
+        head = set(tokenize(counted))
+        words = re.findall(r"[\w’'.,-]+", sentence)
+        return any(_NUMBER_WORDS.fullmatch(w.strip(".,")) and head & _counted_by(words[i + 1:i + 5])
+                   for i, w in enumerate(words))
+    return True
+
+
+def _counted_by(words: list[str]) -> set[str]:
+    """The tokens of the noun phrase after a number: up to a clause break ("12 people and …", "306 people, …")."""
+    phrase = []
+    for word in words:
+        if word.lower() in STOPWORDS and word.lower() != "of":
+            break
+        phrase.append(word)
+        if word.endswith((",", ".")):
+            break
+    return set(tokenize(" ".join(phrase)))
+
+
 def temporal_order(text: str) -> set[str]:
     """Which orders ("after", "before") the text's words express."""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -145,7 +223,8 @@ def has_type(sentence: str, wanted: str | None, asked: set[str], noun: str | Non
     if wanted == "place":
         return any(set(tokenize(place)) - asked for place in places_in(sentence))
     if wanted == "name":
-        return any(set(tokenize(word)) - asked for word in _CAPITALISED.findall(sentence[1:]))
+        return any(set(tokenize(word)) - asked for word in _CAPITALISED.findall(sentence[1:])
+                   if not _CALENDAR_WORD.fullmatch(word))  # "July", "Monday": dates, not names
     return True
 
 
@@ -246,6 +325,7 @@ class _QuestionReading:
         self.telling = [t for t in self.tokens if t in seen] or self.tokens
         self.numbers = numbers(question)
         self.order = temporal_order(question)
+        self.unit, self.counted = quantity_asked(question), counted_noun(question)
         self._paragraphs: dict[str, float] = {}
 
     def evidence(self, text: str) -> set[str]:
@@ -269,6 +349,7 @@ class _QuestionReading:
             "type_strong": float(typed and (self.wanted == "place" or (
                 self.wanted in _STRONG and bool(_STRONG[self.wanted].search(sentence))))),
             "adds_nothing": float(bool(s_tokens) and len(s_tokens - self.asked) < 2),
+            "unit_missing": float(not states_quantity(sentence, self.unit, self.counted)),
             # "in 2021" asked, the paragraph is about another year
             "other_number": float(not self.numbers <= numbers(f"{passage.title} {passage.paragraph}")),
             "order": order_agreement(self.order, sentence),

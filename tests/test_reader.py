@@ -35,3 +35,24 @@ def test_the_remark_made_after_the_event_ranks_above_one_made_before():
     ranked = reader.candidates("What did Maria Okafor say after the vote?", np.ones(4) / 2.0, [passage])
     assert ranked[0].text.startswith("Okafor later called")
     assert ranked[0].features["order"] == 1.0 and ranked[1].features["order"] == -1.0
+
+
+def test_a_quantity_question_wants_its_measure_not_any_number():
+    from assistant.extractive import counted_noun, quantity_asked, states_quantity
+    assert quantity_asked("How much does the new ferry weigh?") == "weight"
+    assert quantity_asked("How much did the city pay for the ferry?") == "money"
+    assert quantity_asked("How far can the ferry sail without refuelling?") == "distance"
+    assert quantity_asked("How many ferries does the city own?") is None
+    assert counted_noun("How many ferries does the city own?") == "ferries"
+    assert not states_quantity("The ferry, launched on May 27, sails at 15 knots.", "weight", None)
+    assert states_quantity("The ferry weighs 1,200 tonnes.", "weight", None)
+    assert not states_quantity("The storm killed 12 people and damaged ferries.", None, "ferries")
+    assert states_quantity("The city owns three ferries.", None, "ferries")
+
+
+def test_a_month_is_not_a_name():
+    from assistant.extractive import has_type
+    from assistant.text import tokenize
+    asked = set(tokenize("Who was killed off Harpswell?"))
+    assert not has_type("A swimmer was killed in July off Harpswell.", "name", asked, None)
+    assert has_type("Jane Doe was killed in July off Harpswell.", "name", asked, None)
