@@ -259,7 +259,14 @@ class Assistant:
 
     def _conflicts(self, turn: Turn, citations) -> list:
         ranked = turn.ranked
-        relevant = [c for c in ranked[:12] if c.score >= 0.7 * ranked[0].score] if ranked else []
+        # Sentences the reader would answer with, or nearly as good as its best: where two articles state
+        # the asked fact differently, both sides are among these.
+        bar = min(self.extractive.weights.threshold, 0.7 * ranked[0].score) if ranked else 1.0
+        relevant = [c for c in ranked[:12] if c.score >= bar]
+        # A near-twin of such a sentence in another article states the same claim, whatever its own score
+        # (a retrieval rank apart): "… post $1.30 billion in revenue" and "… post $6.3 billion in revenue".
+        relevant += [c for c in ranked[:12]
+                     if c not in relevant and any(redundant(c.text, r.text) for r in relevant)]
         return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant)
 
     # --- the doors -----------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ _local_models: dict[str, "LocalModel"] = {}
 _local_lock = threading.Lock()
 
 
+PROMPT_CACHE_BYTES = 256 << 20  # about 9,000 tokens of a 1.5B model's state
+
+
 class LocalModel(ChatModel):
     name = "local"
 
@@ -86,6 +89,10 @@ class LocalModel(ChatModel):
             self.llm = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False, seed=0)
         except Exception as err:
             raise BackendError(f"Could not load {path}: {err}. The file may be corrupt; replace it.") from err
+        # Our prompts share long fixed openings (the instructions and few-shot examples of answer.txt and
+        # condense.txt): a RAM cache of evaluated prefixes spares re-reading them, even when the two alternate.
+        from llama_cpp import LlamaRAMCache
+        self.llm.set_cache(LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES))
         logging.getLogger("news_assistant.models").info("model loaded: local %s", path.name)
         self.path, self.lock = path, threading.Lock()
 
