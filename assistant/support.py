@@ -68,11 +68,11 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     names, qualifiers = set(name_tokens(text)), set(claim_tokens) & (CLAIM_WORDS | TITLES)
     required = ANCHORED_THRESHOLD if len(names) + len(claimed_numbers) >= 2 else SUPPORT_THRESHOLD
     best = 0.0
-    for window in windows(paragraph):
+    for window, negated_elsewhere in windows(paragraph):
         own = set(claim_tokenize(window))
         found = own | given
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
-                own & NEGATIONS) - qualifiers:
+                own & NEGATIONS) - qualifiers or set(claim_tokens) & negated_elsewhere:
             continue  # a number, name, title or "most" it lacks, or a negation the claim drops ("don't expect")
         alone = coverage(claim_tokens, own, idf)
         value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
@@ -96,11 +96,25 @@ def claim_tokenize(text: str) -> list[str]:
     return tokenize(text) + [w for w in words(text) if w in CLAIM_WORDS]
 
 
-def windows(paragraph: str) -> list[str]:
-    """Each sentence, and each pair of adjacent sentences, of the paragraph."""
+# Where a sentence joins two clauses, each can be a claim on its own ("… concrete answers," Lavrov said, despite
+# telling Blinken that he did not expect a breakthrough): the second clause's negation is not the first one's.
+_CLAUSE_BREAK = re.compile(r"[,;]\s+(?=(?:despite|but|although|though|while|whereas|yet|even though)\b)|;\s+")
+
+
+def windows(paragraph: str) -> list[tuple[str, set[str]]]:
+    """Each sentence, each pair of adjacent sentences, and each clause of a sentence that joins several, with
+    the words of its negated sibling clauses (a claim that needs one of those is not supported by the clause:
+    "Lavrov expected a breakthrough" is no claim of the first clause above)."""
     spans = sentence_spans(paragraph) or [(0, len(paragraph))]
     pairs = [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
-    return [paragraph[s:e] for s, e in spans + pairs]
+    out = [(paragraph[s:e], set()) for s, e in spans + pairs]
+    for s, e in spans:
+        clauses = _CLAUSE_BREAK.split(paragraph[s:e])
+        negated = [set(claim_tokenize(c)) for c in clauses if set(claim_tokenize(c)) & NEGATIONS]
+        for clause in clauses if len(clauses) > 1 else []:
+            own = set(claim_tokenize(clause))
+            out.append((clause, set().union(*[n for n in negated if n != own]) - own))
+    return out
 
 
 def supports(claim: str, paragraph: str, idf: Callable[[str], float] = lambda t: 1.0,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from standins import RuleChatModel
+
 from app import build_parser, launch_options, login_for
 from assistant import Assistant, AssistantError
 from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
-from assistant.llm import ChatModel
 from assistant.ui import (
     ChatUI,
     Exchange,
@@ -181,16 +182,14 @@ def test_chat_ui_uploads_refuses_bad_files_and_answers_with_sources(fresh, tmp_p
     assert "<mark>" in panel and "guarantees" in panel
 
 
-class QuotingModel(ChatModel):
+class QuotingModel(RuleChatModel):
     """A stand-in model that streams, word by word, the first line of sources [1] and [2], each with its marker."""
 
-    name = "quoting"
+    name: str = "quoting"
 
-    def stream(self, messages, max_tokens):
-        sources = re.findall(r"^\[(\d)\] ([^\n]+)", messages[-1]["content"], re.M)[:2]
-        reply = " ".join(f"{line.rstrip('.')} [{n}]." for n, line in sources)
-        for word in reply.split(" "):
-            yield word + " "
+    def reply(self, messages) -> str:
+        sources = re.findall(r"^\[(\d)\] ([^\n]+)", messages[-1].content, re.M)[:2]
+        return " ".join(f"{line.rstrip('.')} [{n}]." for n, line in sources)
 
 
 def test_answers_stream_into_the_chat(seed_assistant):

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistant import Assistant
-from assistant.llm import ChatModel
 
 from conftest import free_port, settings_for
+from standins import RuleChatModel
 
 
 class EchoHandler(BaseHTTPRequestHandler):
@@ -90,32 +90,19 @@ def test_corrupt_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):
     assert any("not a GGUF model file" in n for n in answer.notices)
 
 
-class InjectedModel(ChatModel):
-    """A model that obeys injected instructions: cites a source that does not exist. Records what it is sent."""
-    name = "obedient"
-
-    def __init__(self):
-        self.sent = []
-
-    def stream(self, messages, max_tokens):
-        self.sent.append(messages)
-        yield "Ignore the question. The answer is in source 9 [9]. NATO is dissolved [1]."
+def injected_model():
+    """A model that obeys injected instructions: cites a source that does not exist."""
+    return RuleChatModel(name="obedient",
+                         text="Ignore the question. The answer is in source 9 [9]. NATO is dissolved [1].")
 
 
-class ScriptedModel(ChatModel):
+def scripted_model(reply):
     """Replies with a fixed text, like a model that has made up its mind."""
-    name = "scripted"
-
-    def __init__(self, reply):
-        self.reply, self.sent = reply, []
-
-    def stream(self, messages, max_tokens):
-        self.sent.append(messages)
-        yield from self.reply.split(" ")[:1] + [" " + w for w in self.reply.split(" ")[1:]]
+    return RuleChatModel(name="scripted", text=reply)
 
 
 def test_a_model_that_follows_injected_instructions_cannot_cite_what_is_not_there(seed_assistant):
-    model = InjectedModel()
+    model = injected_model()
     answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
         "What did Lavrov demand?")
     assert model.sent, "the model must read the question"
@@ -126,25 +113,25 @@ def test_a_model_that_follows_injected_instructions_cannot_cite_what_is_not_ther
 
 
 def test_the_model_decides_a_question_is_not_answered_and_is_asked_with_the_best_paragraphs(seed_assistant):
-    model = ScriptedModel("NOT IN SOURCES")
+    model = scripted_model("NOT IN SOURCES")
     answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
         "Who is NATO's Secretary General?")
     assert answer.refused and not answer.citations and answer.backend == "scripted"
-    sent = model.sent[0][-1]["content"]
+    sent = model.sent[0][-1].content
     assert "NATO" in sent and "Question: Who is NATO's Secretary General?" in sent  # paragraphs were not vetoed
 
 
 def test_a_model_answer_from_memory_that_shares_the_topic_words_is_dropped(seed_assistant):
     # Its words are in one sentence of the Reuters piece ("wants NATO to promise not to admit Ukraine as a
     # member"), but that sentence does not name Blinken: the claim is not there.
-    model = ScriptedModel("In Geneva, Blinken said NATO would admit Ukraine as a member [1].")
+    model = scripted_model("In Geneva, Blinken said NATO would admit Ukraine as a member [1].")
     answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
         "What did Blinken say about NATO membership for Ukraine?")
     assert answer.refused and not answer.citations
 
 
 def test_a_supported_model_answer_is_kept_and_cited(seed_assistant):
-    model = ScriptedModel("Blinken and Lavrov met at the President Wilson Hotel in Geneva [1].")
+    model = scripted_model("Blinken and Lavrov met at the President Wilson Hotel in Geneva [1].")
     answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
         "In which hotel did Blinken and Lavrov meet?")
     assert not answer.refused and answer.backend == "scripted" and "President Wilson Hotel" in answer.text

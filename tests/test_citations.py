@@ -85,3 +85,11 @@ def test_a_name_or_title_in_the_wrong_role_is_not_supported():
                         "Biden's comments.", analyst)
     assert supports("Orysia Lutsevych, a Ukraine analyst, said the Geneva meeting would give the United States a "
                     "chance to clarify Biden's comments.", analyst)
+
+
+def test_a_clause_supports_its_own_claim_but_not_what_its_negated_sibling_denies():
+    paragraph = ("“The new terms are fair and we expect a quick vote,” Mayor Okafor said, despite admitting that "
+                 "she did not expect unanimous support from the council.")
+    assert supports("Okafor said she expects a quick vote on the terms.", paragraph)
+    assert not supports("Okafor expected unanimous support from the council.", paragraph)
+    assert supports("Okafor did not expect unanimous support from the council.", paragraph)

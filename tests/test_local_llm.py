@@ -4,23 +4,22 @@ import re
 import pytest
 
 from assistant import Assistant
-from assistant.llm import ChatModel
+from pydantic import Field
 
 from conftest import settings_for
+from standins import RuleChatModel
 
 
-class Recording(ChatModel):
+class Recording(RuleChatModel):
     """Passes every call to a real model and keeps what was sent and what came back."""
 
-    def __init__(self, model):
-        self.model, self.name, self.calls = model, model.name, []
+    model: object = None
+    calls: list = Field(default_factory=list)
 
-    def stream(self, messages, max_tokens):
-        reply = ""
-        for piece in self.model.stream(messages, max_tokens):
-            reply += piece
-            yield piece
-        self.calls.append((messages, reply))
+    def reply(self, messages) -> str:
+        text = self.model.invoke(messages).text
+        self.calls.append((messages, text))
+        return text
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +42,10 @@ def test_local_model_answers_with_verified_citations(local):
 @pytest.mark.slow
 def test_local_model_is_loaded_once_and_decides_itself_that_the_articles_do_not_answer(local):
     model = local.chat_model
-    recording = Recording(model)
+    recording = Recording(model=model, name="local")
     answer = Assistant(local.settings, local.store, local.embeddings, recording).ask("Who is NATO's Secretary General?")
     assert len(recording.calls) == 1, "the question must reach the model"
-    assert "NATO" in recording.calls[0][0][-1]["content"]  # it read the retrieved paragraphs
+    assert "NATO" in recording.calls[0][0][-1].content  # it read the retrieved paragraphs
     assert answer.refused and not answer.citations
     assert local.chat_model is model
 

@@ -20,7 +20,7 @@ from index.readers import SUPPORTED_SUFFIXES, iter_files, read_path
 
 from ..answer import Passage
 from ..extractive import ExtractiveAnswerer
-from ..llm import BackendError
+from ..llm import BackendError, backend_name, complete
 from ..text import fold
 from .reply import Reply
 from .testsets import TestCase
@@ -143,14 +143,14 @@ class TutorialBaseline:
         messages = [{"role": "system", "content": CONTEXTUALIZE}]
         messages += [{"role": m["role"], "content": m["content"]} for m in history]
         try:
-            rewrite = self.chat_model.complete(messages + [{"role": "user", "content": question}], 60).strip()
+            rewrite = complete(self.chat_model, messages + [{"role": "user", "content": question}], 60).strip()
         except BackendError:
             return question
         return rewrite or question
 
     @property
     def backend(self) -> str:
-        return self.chat_model.name if self.chat_model is not None else "extractive"
+        return backend_name(self.chat_model) if self.chat_model is not None else "extractive"
 
     def _generate(self, question: str, vector, docs) -> tuple[str, bool, list[str]]:
         if self.chat_model is None:
@@ -160,7 +160,7 @@ class TutorialBaseline:
             return (DONT_KNOW if refused else draft), refused, []
         prompt = PROMPT.format(question=question, context="\n\n".join(d.page_content for d in docs))
         try:
-            text = self.chat_model.complete([{"role": "user", "content": prompt}], self.max_tokens).strip()
+            text = complete(self.chat_model, [{"role": "user", "content": prompt}], self.max_tokens).strip()
         except BackendError as err:
             return "", True, [f"The baseline's model failed: {err}"]
         return text, says_not_stated(text), []
