@@ -492,6 +492,8 @@ mark { background: #fde68a; color: #1f2937; padding: 0 1px; }
 .article-view .paragraph.cited { border-left: 3px solid #d97706; padding-left: 6px; }
 .sources .sources-for { font-weight: 600; }
 .provenance { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.conflict .provenance { color: #92400e; }
+.dark .conflict .provenance { color: #fcd34d; }
 .uncited summary, .drawer summary { cursor: pointer; color: var(--body-text-color-subdued); }
 .actions { font-size: 0.8em; margin-top: 4px; }
 .actions a { margin-right: 10px; }
@@ -761,12 +763,14 @@ class ChatUI:
         def save(state, *values):
             return self.save(state, *values)
 
+        quiet = dict(queue=False, api_visibility="private")  # page plumbing, not part of the API
+
         def answer_events(trigger, fn, inputs):
             """Show Stop while `fn` streams, hide it after, and save the conversation in the browser."""
-            shown = trigger(lambda: gr.Button(visible=True), None, stop, queue=False)
+            shown = trigger(lambda: gr.Button(visible=True), None, stop, **quiet)
             running = shown.then(fn, inputs, outputs, **keep)
-            running.then(lambda: gr.Button(visible=False), None, stop, queue=False).then(
-                save, [exchanges, *filters], saved)
+            running.then(lambda: gr.Button(visible=False), None, stop, **quiet).then(
+                save, [exchanges, *filters], saved, **quiet)
             return running
 
         def respond(text, state, *values):
@@ -783,7 +787,7 @@ class ChatUI:
         runs.append(answer_events(chat.example_select(pick_example, None, question).then,
                                   respond, [question, exchanges, *filters]))
         stop.click(self.stop, exchanges, [chat, exchanges, sources], cancels=runs, queue=False).then(
-            lambda: gr.Button(visible=False), None, stop, queue=False).then(save, [exchanges, *filters], saved)
+            lambda: gr.Button(visible=False), None, stop, **quiet).then(save, [exchanges, *filters], saved, **quiet)
 
         def select(state: list, evt: gr.EventData) -> str:
             data = evt._data if isinstance(evt._data, dict) else {}  # what CLICK_JS sent
@@ -791,10 +795,10 @@ class ChatUI:
         sources.click(select, [exchanges], sources)
         for event in (clear.click, chat.clear):  # our button and the chat's own bin icon
             event(self.clear, None, [exchanges, chat, sources, question, *filters]).then(
-                save, [exchanges, *filters], saved)
+                save, [exchanges, *filters], saved, **quiet)
         for box in filters:
-            box.change(save, [exchanges, *filters], saved)
-        demo.load(self.restore, saved, [exchanges, chat, sources, *filters])
+            box.change(save, [exchanges, *filters], saved, **quiet)
+        demo.load(self.restore, saved, [exchanges, chat, sources, *filters], api_visibility="private")
         return chat, outlets
 
     def _articles_tab(self, gr, outlets):

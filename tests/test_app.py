@@ -393,6 +393,17 @@ def test_regenerate_replaces_the_last_answer_and_a_cited_article_opens_whole(see
     assert "#cite-0-" in view and "Reuters, 21 Jan 2022" in view  # the way back; outlet and date
 
 
+def test_stop_marks_the_answer_being_written_and_leaves_finished_ones_alone(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    steps = ui.respond(LAVROV, [])
+    _, _, state, _ = next(steps)  # "Searching the articles…": Stop pressed now
+    steps.close()  # what Gradio's cancel does to the stream
+    messages, stopped, _ = ui.stop(state)
+    assert stopped[0].stopped and messages[-1]["content"] == '<div class="error">Stopped.</div>'
+    *_, (_, _, done, _) = ui.respond(LAVROV, [])
+    assert not ui.stop(done)[1][0].stopped  # a finished answer is not marked
+
+
 def test_small_talk_gets_what_the_assistant_does_and_questions_from_the_headlines(fresh, tmp_path):
     assistant = fresh()
     assistant.add([two_outlets(tmp_path)])
