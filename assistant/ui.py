@@ -773,11 +773,10 @@ class ChatUI:
                 save, [exchanges, *filters], saved, **quiet)
             return running
 
-        def respond(text, state, *values):
-            if not (text or "").strip():
+        def respond(question, state, outlets=None, since=None, until=None):  # API: /respond (load_test.py)
+            if not (question or "").strip():
                 gr.Warning(EMPTY_QUESTION.format(example=self.examples()[0] if self.examples() else "Who?"))
-            yield from self.respond(text, state, *values)
-        respond.__name__ = "respond"  # the API name clients (benchmarks/load_test.py) call
+            yield from self.respond(question, state, outlets, since, until)
         runs = [answer_events(event, respond, [question, exchanges, *filters])
                 for event in (question.submit, ask.click)]
         runs.append(answer_events(regenerate.click, self.regenerate, [exchanges, *filters]))
