@@ -601,14 +601,16 @@ class ChatUI:
                 exchange.answer, exchange.examples = None, self.examples()
                 yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
 
-    def regenerate(self, exchanges: list[Exchange] | None, outlets=None, since=None, until=None):
-        """Ask the last question again (with the filters as they are now), replacing its answer."""
+    def regenerate(self, exchanges: list[Exchange] | None, outlets=None, since=None, until=None, typed: str = ""):
+        """Ask the last question again (with the filters as they are now), replacing its answer; what is
+        being typed in the question box (`typed`) stays there."""
         exchanges = list(exchanges or [])
         if not exchanges:
-            yield "", [], [], render_sources([])
+            yield typed, [], [], render_sources([])
             return
         last = exchanges.pop()
-        yield from self.respond(last.question, exchanges, outlets, since, until)
+        for _, *shown in self.respond(last.question, exchanges, outlets, since, until):
+            yield typed, *shown
 
     def stop(self, exchanges: list[Exchange] | None):
         """Mark the answer being written as stopped (Gradio cancels its stream): chat, state, sources."""
@@ -779,7 +781,7 @@ class ChatUI:
             yield from self.respond(question, state, outlets, since, until)
         runs = [answer_events(event, respond, [question, exchanges, *filters])
                 for event in (question.submit, ask.click)]
-        runs.append(answer_events(regenerate.click, self.regenerate, [exchanges, *filters]))
+        runs.append(answer_events(regenerate.click, self.regenerate, [exchanges, *filters, question]))
 
         def pick_example(evt: gr.SelectData) -> str:
             return evt.value["text"]

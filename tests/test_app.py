@@ -381,7 +381,8 @@ def test_copy_gives_the_answer_with_its_sources_as_footnotes():
 def test_regenerate_replaces_the_last_answer_and_a_cited_article_opens_whole(seed_assistant):
     ui = ChatUI(seed_assistant)
     *_, (_, _, state, _) = ui.respond(LAVROV, [])
-    *_, (_, messages, again, _) = ui.regenerate(state, ["Reuters"])
+    *_, (typed, messages, again, _) = ui.regenerate(state, ["Reuters"], typed="Who did")
+    assert typed == "Who did"  # a question being typed is left alone
     assert len(again) == 1 and again[0].question == LAVROV and again[0].filters == "outlets: Reuters"
     assert {c.source for c in again[0].answer.citations} == {"Reuters"}
     assert "Filters: outlets: Reuters" in messages[-1]["content"]  # under the answer it shaped

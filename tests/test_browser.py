@@ -122,8 +122,8 @@ def shot(page, name: str, readme: str | None = None) -> None:
 
 CONTRAST_JS = """(element) => {
   const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 4).map(Number);
-  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);  // WCAG relative luminance
   let node = element, background = null;
   while (node && !background) {  // the first opaque background up the tree is what the text sits on
     const c = rgb(getComputedStyle(node).backgroundColor);
@@ -266,19 +266,23 @@ def test_copy_regenerate_and_the_whole_article_with_the_cited_paragraph_in_view(
     assert "[1]" in copied and "\n\n[1] " in copied and "President Wilson Hotel" in copied
 
     page.click("#regenerate")  # the same question again, its answer replaced
-    page.locator("#chat .bot-row .meta.done").first.wait_for()
+    answer.locator("a.copy", has_text="Copy").wait_for()  # re-rendered: no longer "Copied"
+    answer.locator(".meta.done").wait_for()
     assert page.locator("#chat .bot-row").count() == 1 and page.locator("#chat .user-row").count() == 1
 
     if page.size == "narrow":
         return  # the panel with whole articles is a desktop feature; the phone's drawer is tested above
-    page.locator("#chat .bot-row a.cite").first.click()
+    deep = ask(page, "What did the Chatham House analyst say about the Geneva meeting?", 1)
+    deep.locator("a.cite").first.click()  # a paragraph near the end: the panel must scroll to it
     page.locator("#sources .source.selected a.open-article").click()
     cited = page.locator("#sources .article-view .paragraph.cited")
     cited.wait_for()
     assert page.locator("#sources .article-view .paragraph").count() >= 10  # the whole article
     assert cited.locator("mark").is_visible() and contrast(cited.locator("mark")) >= 4.5
-    page.wait_for_function("() => { const p = document.querySelector('#sources .paragraph.cited').getBoundingClientRect();"
-                           " return p.top >= 0 && p.bottom <= window.innerHeight; }")  # scrolled into view
+    # scrolled into view: inside the panel's visible box, which scrolls (max_height), not just the window's
+    page.wait_for_function("() => { const p = document.querySelector('#sources .paragraph.cited')"
+                           ".getBoundingClientRect(), box = document.querySelector('#sources').getBoundingClientRect();"
+                           " return p.top >= box.top && p.bottom <= Math.min(box.bottom, window.innerHeight); }")
     shot(page, f"article-view-{page.scheme}", "answer-with-sources.png" if page.scheme == "light" else None)
     page.click("#sources a.back")
     page.locator("#sources .source.selected").wait_for()
