@@ -139,14 +139,20 @@ def infer_year(month_day: str, lead: str, today: date | None = None) -> str:
     return ""
 
 
-def with_dates(records: dict[str, dict], lead_of) -> dict[str, dict]:
-    """The records with "date" (ISO or "") and "date_inferred" set; `lead_of(doc_id)` gives an article's
-    first paragraphs, asked for only when the year must be inferred."""
+def needs_lead(record: dict) -> bool:
+    """Whether a record's date can only come from its lead: a dateline day without a year, nothing else."""
+    return bool(record.get("dateline_date")) and not (parse_date(record.get("published") or "")
+                                                      or parse_date(record["dateline_date"]))
+
+
+def with_dates(records: dict[str, dict], leads: dict[str, str]) -> dict[str, dict]:
+    """The records with "date" (ISO or "") and "date_inferred" set; `leads` holds the dateline paragraph of
+    each article that `needs_lead`."""
     for doc_id, record in records.items():
         dated = parse_date(record.get("published") or "") or parse_date(record.get("dateline_date") or "")
         inferred = False
         if not dated and record.get("dateline_date"):
-            dated = infer_year(record["dateline_date"], lead_of(doc_id))
+            dated = infer_year(record["dateline_date"], leads.get(doc_id, ""))
             inferred = bool(dated)
         record["date"], record["date_inferred"] = dated, inferred
     return records

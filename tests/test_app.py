@@ -16,7 +16,7 @@ from app import build_parser, launch_options, login_for
 from assistant import Assistant, AssistantError
 from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
 from assistant.cli import where_from
-from assistant.filters import allowed_doc_ids, infer_year, matches, parse_date, with_dates
+from assistant.filters import allowed_doc_ids, infer_year, matches, needs_lead, parse_date, with_dates
 from assistant.llm import ChatModel
 from assistant.ui import (
     ChatUI,
@@ -278,8 +278,9 @@ def test_article_dates_are_read_in_common_forms_and_a_missing_year_comes_from_th
     assert infer_year("Jan 21", lead, today=date(2026, 12, 2)) == "2022-01-21"  # the latest Friday Jan 21
     assert infer_year("Jan 21", lead, today=date(2021, 12, 2)) == "2011-01-21"  # none later than today
     assert infer_year("Jan 21", "Diplomats met.") == ""  # no weekday: no guess
-    records = with_dates({"a": {"published": "2022-03-10"}, "b": {"dateline_date": "Jan 21"},
-                          "c": {}}, lambda doc_id: lead)
+    records = {"a": {"published": "2022-03-10"}, "b": {"dateline_date": "Jan 21"}, "c": {}}
+    assert [needs_lead(r) for r in records.values()] == [False, True, False]
+    records = with_dates(records, {"b": lead})
     assert [(r["date"], r["date_inferred"]) for r in records.values()] == [
         ("2022-03-10", False), (records["b"]["date"], True), ("", False)]
     undated = {"doc_id": "c", "date": ""}  # matches no date range, whichever end is given
