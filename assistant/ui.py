@@ -270,10 +270,14 @@ def url_link(url: str) -> str:
     return f' <a class="source-url" href="{escape(url)}" target="_blank" rel="noopener">original</a>'
 
 
+def whole_article_link(number: int, marker: int) -> str:
+    return (f' <a class="open-article" href="#article-{number}-{marker}" '
+            f'title="Read the whole article with this paragraph marked">whole article</a>')
+
+
 def render_citation(citation: Citation, number: int, selected: bool) -> str:
     """One cited paragraph: its label, links to the whole article and the original, the quote marked."""
-    whole = (f' <a class="open-article" href="#article-{number}-{citation.marker}" '
-             f'title="Read the whole article with this paragraph marked">whole article</a>')
+    whole = whole_article_link(number, citation.marker)
     head = f'<span class="marker">[{citation.marker}]</span> {source_label(citation)}{whole}{url_link(citation.url)}'
     paragraph = highlight(citation.paragraph, citation.quote, citation.quote_start, citation.quote_end)
     return (f'<li class="source{" selected" if selected else ""}" id="source-{number}-{citation.marker}">'
@@ -296,8 +300,9 @@ def render_drawer(answer: Answer, number: int) -> str:
     drawer where the sources panel stands beside the chat)."""
     conflicts = "".join(render_conflict(c, number) for c in answer.conflicts)
     cited = "".join(f'<li class="source inline-{c.marker}"><div class="source-head"><span class="marker">'
-                    f'[{c.marker}]</span> {source_label(c)}{url_link(c.url)}</div><p class="paragraph">'
-                    f'{highlight(c.paragraph, c.quote, c.quote_start, c.quote_end)}</p></li>' for c in answer.citations)
+                    f'[{c.marker}]</span> {source_label(c)}{whole_article_link(number, c.marker)}{url_link(c.url)}'
+                    f'</div><p class="paragraph">{highlight(c.paragraph, c.quote, c.quote_start, c.quote_end)}</p>'
+                    f'</li>' for c in answer.citations)
     return (f'<details class="drawer"><summary>Sources ({len(answer.citations)})</summary>{conflicts}'
             f'<ol class="cited">{cited}</ol></details>')
 
@@ -506,7 +511,7 @@ table.articles td.count { text-align: right; }
 /* Wide screens: the sources panel stands beside the chat, so the drawer under each answer is not needed.
    Narrow screens: the panel would be far below the chat, so each answer carries its own drawer. */
 @media (min-width: 900px) { .drawer { display: none; } }
-@media (max-width: 899px) { #sources-column { display: none; } }
+@media (max-width: 899px) { #sources-column { display: none; } #sources-column.reading { display: flex; } }
 """
 
 # Chat messages are rendered by Gradio, so clicks on links inside them are caught once for the whole page:
@@ -530,10 +535,14 @@ if (!window.__newsAssistantClicks) {
     const link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
     const href = (link && link.getAttribute('href')) || '';
     let found;
+    const column = document.querySelector('#sources-column');
     if ((found = /#cite-(\\d+)-(\\d+)$/.exec(href))) {
-      if (narrow() && !link.closest('#sources')) openDrawer(link, found[2]);
+      if (narrow()) column.classList.remove('reading');  // back to the drawers under the answers
+      if (narrow() && link.closest('#sources')) document.querySelector('#chat').scrollIntoView({block: 'start'});
+      else if (narrow()) openDrawer(link, found[2]);
       window.__newsAssistantTrigger('click', {action: 'select', answer: Number(found[1]), marker: Number(found[2])});
     } else if ((found = /#article-(\\d+)-(\\d+)$/.exec(href))) {
+      column.classList.add('reading');  // a phone shows the panel (below the chat) while an article is read
       window.__newsAssistantTrigger('click', {action: 'article', answer: Number(found[1]), marker: Number(found[2])});
     } else if (/#copy-\\d+$/.test(href)) {
       const message = link.closest('.message, .bot-row, [data-testid="bot"]') || link.parentElement.parentElement;

@@ -270,11 +270,12 @@ def test_copy_regenerate_and_the_whole_article_with_the_cited_paragraph_in_view(
     answer.locator(".meta.done").wait_for()
     assert page.locator("#chat .bot-row").count() == 1 and page.locator("#chat .user-row").count() == 1
 
-    if page.size == "narrow":
-        return  # the panel with whole articles is a desktop feature; the phone's drawer is tested above
     deep = ask(page, "What did the Chatham House analyst say about the Geneva meeting?", 1)
     deep.locator("a.cite").first.click()  # a paragraph near the end: the panel must scroll to it
-    page.locator("#sources .source.selected a.open-article").click()
+    if page.size == "narrow":  # from the answer's drawer; the panel shows below the chat while reading
+        deep.locator("details.drawer .source.selected a.open-article").click()
+    else:
+        page.locator("#sources .source.selected a.open-article").click()
     cited = page.locator("#sources .article-view .paragraph.cited")
     cited.wait_for()
     assert page.locator("#sources .article-view .paragraph").count() >= 10  # the whole article
@@ -283,9 +284,13 @@ def test_copy_regenerate_and_the_whole_article_with_the_cited_paragraph_in_view(
     page.wait_for_function("() => { const p = document.querySelector('#sources .paragraph.cited')"
                            ".getBoundingClientRect(), box = document.querySelector('#sources').getBoundingClientRect();"
                            " return p.top >= box.top && p.bottom <= Math.min(box.bottom, window.innerHeight); }")
-    shot(page, f"article-view-{page.scheme}", "answer-with-sources.png" if page.scheme == "light" else None)
+    shot(page, f"article-view-{page.size}-{page.scheme}",
+         "answer-with-sources.png" if (page.size, page.scheme) == ("wide", "light") else None)
     page.click("#sources a.back")
-    page.locator("#sources .source.selected").wait_for()
+    if page.size == "narrow":
+        page.locator("#sources").wait_for(state="hidden")  # back to the chat and its drawers
+    else:
+        page.locator("#sources .source.selected").wait_for()
 
 
 def test_filters_are_validated_and_shown_under_the_answer_they_shaped(page):
