@@ -6,13 +6,18 @@ Pages open at desktop (1400×1000) and phone (420×900) sizes, in light and dark
 With README_SCREENSHOTS=<folder> set (docs/make_screenshots.sh), the README's screenshots are written there too.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from assistant import Assistant
+from assistant.llm import ChatModel
+from assistant.ui import ChatUI
 from conftest import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # scripts, not a package
@@ -365,3 +370,45 @@ def test_articles_tab_shows_full_dates_and_removes_an_article(page, tmp_path, ap
     check = subprocess.run([sys.executable, "-m", "assistant", "index", "--check", "--index-dir",
                             str(app_index / "index")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+class SlowQuotingModel(ChatModel):
+    """A stand-in model that streams the first line of sources [1] and [2], each with its marker, a word
+    every 0.3 s: slow enough to press Stop while the answer is being written."""
+
+    name = "slow-quoting"
+
+    def stream(self, messages, max_tokens):
+        sources = re.findall(r"^\[(\d)\] ([^\n]+)", messages[-1]["content"], re.M)[:2]
+        for word in " ".join(f"{line.rstrip('.')} [{n}]." for n, line in sources).split(" "):
+            time.sleep(0.3)
+            yield word + " "
+
+
+@pytest.fixture(scope="module")
+def slow_app_url(seed_assistant):
+    """The chat, in this process, over the seed index with `SlowQuotingModel` answering."""
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings,
+                          SlowQuotingModel())
+    ui, port = ChatUI(assistant), free_port()
+    demo = ui.build()
+    demo.launch(**ui.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True))
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_stop_ends_an_answer_while_it_streams(browser, slow_app_url):
+    page = open_page(browser, slow_app_url)
+    page.fill("#question textarea", LAVROV)
+    page.press("#question textarea", "Enter")
+    page.locator("#stop").wait_for()  # offered only while an answer is being written
+    page.locator("#chat .bot-row .answer").first.wait_for()  # a first sentence is shown
+    page.click("#stop")
+    reply = page.locator("#chat .bot-row").first
+    reply.locator(".notice", has_text="Stopped before the end").wait_for()
+    page.locator("#stop").wait_for(state="hidden")
+    written = reply.inner_text()
+    page.wait_for_timeout(3000)  # the stream would have gone on writing by now
+    assert reply.inner_text() == written and reply.locator(".meta.done").count() == 0
+    shot(page, "stopped")
+    page.context.close()
