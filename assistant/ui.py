@@ -16,6 +16,7 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from index.readers import SUPPORTED_SUFFIXES
 
@@ -566,6 +567,7 @@ watch('value', () => {
 });
 """
 EMPTY_QUESTION = "Type a question about the indexed articles first, e.g. “{example}”."
+QUIET = dict(queue=False, api_visibility="private")  # page plumbing (Stop's visibility, saving): not the API
 
 
 class ChatUI:
@@ -738,78 +740,84 @@ class ChatUI:
         return demo
 
     def _chat_tab(self, gr, demo):
-        """The chat, its filter row and the sources panel; returns the chat and the outlets menu."""
-        exchanges = gr.State([])  # per browser session: each answer with its own citations
-        # The browser's copy, so a reload keeps the conversation and the filters. Its key is the same for
-        # every start, so a restarted app still reads it (it holds only the user's own chat).
-        saved = gr.BrowserState({}, storage_key="news-assistant-chat", secret="news-assistant")
+        """The chat, its filter row and the sources panel, wired; returns the chat and the outlets menu."""
+        c = self._chat_layout(gr)
+        self._wire_answers(gr, c)
+        self._wire_panel_and_storage(gr, c, demo)
+        return c.chat, c.outlets
+
+    def _chat_layout(self, gr) -> SimpleNamespace:
+        """The chat tab's components, by name."""
+        c = SimpleNamespace(exchanges=gr.State([]))  # per browser session: each answer with its own citations
+        # The browser's copy, so a reload keeps the conversation and the filters. localStorage is per origin
+        # (host and port): a fixed key and secret let a restarted app read what its own page stored.
+        c.saved = gr.BrowserState({}, storage_key="news-assistant-chat", secret="news-assistant")
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(show_label=False, elem_id="chat", height=560, render_markdown=False,
-                                  sanitize_html=True, allow_tags=False, feedback_options=None, buttons=[],
-                                  examples=[{"text": q} for q in self.examples()],
-                                  placeholder="Ask about the indexed news articles. Every claim is cited.")
-                question = gr.Textbox(elem_id="question", placeholder="Ask a question, press Enter",
-                                      show_label=False, lines=1, max_lines=4, autofocus=True)
+                c.chat = gr.Chatbot(show_label=False, elem_id="chat", height=560, render_markdown=False,
+                                    sanitize_html=True, allow_tags=False, feedback_options=None, buttons=[],
+                                    examples=[{"text": q} for q in self.examples()],
+                                    placeholder="Ask about the indexed news articles. Every claim is cited.")
+                c.question = gr.Textbox(elem_id="question", placeholder="Ask a question, press Enter",
+                                        show_label=False, lines=1, max_lines=4, autofocus=True)
                 with gr.Row():
-                    ask = gr.Button("Ask", variant="primary", elem_id="ask")
-                    stop = gr.Button("Stop", variant="stop", elem_id="stop", visible=False)
-                    regenerate = gr.Button("Regenerate", elem_id="regenerate")
-                    clear = gr.Button("New chat", elem_id="clear")
+                    c.ask = gr.Button("Ask", variant="primary", elem_id="ask")
+                    c.stop = gr.Button("Stop", variant="stop", elem_id="stop", visible=False)
+                    c.regenerate = gr.Button("Regenerate", elem_id="regenerate")
+                    c.clear = gr.Button("New chat", elem_id="clear")
                 with gr.Row(elem_id="filters"):  # empty = all articles
-                    outlets = gr.Dropdown(self.outlets(), value=[], multiselect=True, label="Only these outlets",
-                                          elem_id="filter-outlets", scale=2)
-                    since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", max_lines=1,
-                                       elem_id="filter-since", scale=1)
-                    until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", max_lines=1,
-                                       elem_id="filter-until", scale=1)
+                    c.outlets = gr.Dropdown(self.outlets(), value=[], multiselect=True,
+                                            label="Only these outlets", elem_id="filter-outlets", scale=2)
+                    c.since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", max_lines=1,
+                                         elem_id="filter-since", scale=1)
+                    c.until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", max_lines=1,
+                                         elem_id="filter-until", scale=1)
             with gr.Column(scale=2, elem_id="sources-column"):
-                sources = gr.HTML(render_sources([]), elem_id="sources", js_on_load=CLICK_JS, max_height=620,
-                                  padding=True)
+                c.sources = gr.HTML(render_sources([]), elem_id="sources", js_on_load=CLICK_JS, max_height=620,
+                                    padding=True)
+        c.filters = [c.outlets, c.since, c.until]
+        return c
 
-        filters = [outlets, since, until]
-        outputs = [question, chat, exchanges, sources]
-        keep = dict(concurrency_id="answers", concurrency_limit=ANSWER_CONCURRENCY)
-
-        def save(state, *values):
-            return self.save(state, *values)
-
-        quiet = dict(queue=False, api_visibility="private")  # page plumbing, not part of the API
+    def _wire_answers(self, gr, c: SimpleNamespace) -> None:
+        """Ask (Enter, the button, an example), Regenerate and Stop; Stop shows only while an answer streams
+        and cancels it; each answer is then saved in the browser."""
+        outputs, keep = [c.question, c.chat, c.exchanges, c.sources], dict(concurrency_id="answers",
+                                                                           concurrency_limit=ANSWER_CONCURRENCY)
 
         def answer_events(trigger, fn, inputs):
-            """Show Stop while `fn` streams, hide it after, and save the conversation in the browser."""
-            shown = trigger(lambda: gr.Button(visible=True), None, stop, **quiet)
+            shown = trigger(lambda: gr.Button(visible=True), None, c.stop, **QUIET)
             running = shown.then(fn, inputs, outputs, **keep)
-            running.then(lambda: gr.Button(visible=False), None, stop, **quiet).then(
-                save, [exchanges, *filters], saved, **quiet)
+            running.then(lambda: gr.Button(visible=False), None, c.stop, **QUIET).then(
+                self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
             return running
 
         def respond(question, state, outlets=None, since=None, until=None):  # API: /respond (load_test.py)
             if not (question or "").strip():
-                gr.Warning(EMPTY_QUESTION.format(example=self.examples()[0] if self.examples() else "Who?"))
+                gr.Warning(EMPTY_QUESTION.format(example=(self.examples() or ["Who?"])[0]))
             yield from self.respond(question, state, outlets, since, until)
-        runs = [answer_events(event, respond, [question, exchanges, *filters])
-                for event in (question.submit, ask.click)]
-        runs.append(answer_events(regenerate.click, self.regenerate, [exchanges, *filters, question]))
 
         def pick_example(evt: gr.SelectData) -> str:
             return evt.value["text"]
-        runs.append(answer_events(chat.example_select(pick_example, None, question).then,
-                                  respond, [question, exchanges, *filters]))
-        stop.click(self.stop, exchanges, [chat, exchanges, sources], cancels=runs, queue=False).then(
-            lambda: gr.Button(visible=False), None, stop, **quiet).then(save, [exchanges, *filters], saved, **quiet)
+        asking = [c.question, c.exchanges, *c.filters]
+        runs = [answer_events(event, respond, asking) for event in (c.question.submit, c.ask.click)]
+        runs.append(answer_events(c.regenerate.click, self.regenerate, [c.exchanges, *c.filters, c.question]))
+        runs.append(answer_events(c.chat.example_select(pick_example, None, c.question).then, respond, asking))
+        c.stop.click(self.stop, c.exchanges, [c.chat, c.exchanges, c.sources], cancels=runs, queue=False).then(
+            lambda: gr.Button(visible=False), None, c.stop, **QUIET).then(
+            self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
 
+    def _wire_panel_and_storage(self, gr, c: SimpleNamespace, demo) -> None:
+        """Clicks in the chat and the panel (CLICK_JS), New chat, and the browser's copy of the chat."""
         def select(state: list, evt: gr.EventData) -> str:
             data = evt._data if isinstance(evt._data, dict) else {}  # what CLICK_JS sent
             return self.select(state, data.get("answer"), data.get("marker"), data.get("action", "select"))
-        sources.click(select, [exchanges], sources)
-        for event in (clear.click, chat.clear):  # our button and the chat's own bin icon
-            event(self.clear, None, [exchanges, chat, sources, question, *filters]).then(
-                save, [exchanges, *filters], saved, **quiet)
-        for box in filters:
-            box.change(save, [exchanges, *filters], saved, **quiet)
-        demo.load(self.restore, saved, [exchanges, chat, sources, *filters], api_visibility="private")
-        return chat, outlets
+        c.sources.click(select, [c.exchanges], c.sources)
+        for event in (c.clear.click, c.chat.clear):  # our button and the chat's own bin icon
+            event(self.clear, None, [c.exchanges, c.chat, c.sources, c.question, *c.filters]).then(
+                self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
+        for box in c.filters:
+            box.change(self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
+        demo.load(self.restore, c.saved, [c.exchanges, c.chat, c.sources, *c.filters], api_visibility="private")
 
     def _articles_tab(self, gr, outlets):
         """The articles table, uploads and removal; both refresh the chat's `outlets` menu."""
