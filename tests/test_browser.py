@@ -412,3 +412,11 @@ def test_stop_ends_an_answer_while_it_streams(browser, slow_app_url):
     assert reply.inner_text() == written and reply.locator(".meta.done").count() == 0
     shot(page, "stopped")
     page.context.close()
+
+
+def test_answers_start_with_the_news_not_a_dateline_and_no_label_covers_the_chat(page):
+    answer = ask(page, "What did the top Russian and U.S. diplomats downplay?", 0)
+    text = answer.locator(".answer").inner_text()
+    assert text.startswith("Top Russian and U.S. diplomats downplayed") and "(Reuters) –" not in text
+    assert "GENEVA, Jan 21 (Reuters) –" in page.locator("#sources .paragraph").first.inner_text()  # kept there
+    assert page.locator("#chat [data-testid='block-label'], #chat label").count() == 0  # no floating label
