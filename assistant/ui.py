@@ -34,6 +34,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # per file; Gradio enforces the same cap be
 ANSWER_CONCURRENCY = 4
 MARKER = re.compile(r"\[(\d+)\]")
 CITE_HREF = "#cite-{answer}-{marker}"  # the click handler reads the answer and marker back from the href
+SAVED_EXCHANGES = 50  # kept in the browser across a reload
 SHOWN_QUESTION_CHARS = 300  # a refused long question is shown cut, not echoed whole
 # A dateline opening a quoted sentence: "PORT HALDEN, March 3 (Coastal Ledger) – ": a place in capitals, then
 # a date and/or an outlet in brackets, then a dash. Shown answers start with the news, not with it.
@@ -212,10 +213,11 @@ def history_of(exchanges: list[Exchange]) -> list[dict]:
 
 # --- saving a conversation in the browser -------------------------------------------------------------------
 def saved_form(exchanges: list[Exchange]) -> list[dict]:
-    """The conversation as JSON-ready dicts (what the browser keeps across a reload)."""
+    """The conversation's last SAVED_EXCHANGES exchanges as JSON-ready dicts (what the browser keeps across a
+    reload; localStorage holds about 5 MB per site, and an answer with its paragraphs is 5-20 kB)."""
+    kept = [e for e in exchanges if e.answer or e.error or e.examples][-SAVED_EXCHANGES:]
     return [{"question": e.question, "answer": e.answer.to_dict() if e.answer else None, "error": e.error,
-             "filters": e.filters, "examples": list(e.examples)} for e in exchanges if e.answer or e.error
-            or e.examples]
+             "filters": e.filters, "examples": list(e.examples)} for e in kept]
 
 
 def restored(saved) -> list[Exchange]:

@@ -442,6 +442,7 @@ def test_a_saved_conversation_and_its_filters_come_back_after_a_reload(seed_assi
     assert exchanges[0].answer.citations == state[0].answer.citations and "<mark>" in panel
     assert restored([{"bad": 1}, "junk"]) == [] and ui.restore(None)[0] == []
     assert saved_form(ui.clear()[0]) == [] and ui.clear()[4:] == ([], "", "")  # New chat clears filters too
+    assert len(saved_form(state * 60)) == 50  # a long conversation keeps its latest exchanges
 
 
 # --- no share link, no telemetry, no outside connection ------------------------------------------------------
