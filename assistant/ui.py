@@ -672,13 +672,16 @@ class ChatUI:
         """A new chat: state, chat, sources panel, question box, and the filters (outlets, since, until)."""
         return [], [], render_sources([]), "", [], "", ""
 
-    def restore(self, saved):
-        """What a reload shows from what the browser kept: state, chat, sources, outlets, since, until."""
+    def restore(self, saved, outlets=None, since: str = "", until: str = ""):
+        """What a reload shows from what the browser kept: state, chat, sources, outlets, since, until. With
+        nothing kept, the filters stay as they are (someone may have typed while the page loaded)."""
         saved = saved if isinstance(saved, dict) else {}
         exchanges = restored(saved.get("exchanges"))
-        outlets = [o for o in saved.get("outlets") or [] if o in self.outlets()]
-        return (exchanges, render_chat(exchanges), render_sources(exchanges), outlets,
-                str(saved.get("since") or ""), str(saved.get("until") or ""))
+        if saved:
+            outlets, since, until = saved.get("outlets"), saved.get("since"), saved.get("until")
+        outlets = [o for o in outlets or [] if o in self.outlets()]
+        return (exchanges, render_chat(exchanges), render_sources(exchanges), outlets, str(since or ""),
+                str(until or ""))
 
     def save(self, exchanges, outlets=None, since=None, until=None) -> dict:
         """What the browser keeps across a reload: the conversation and the filters."""
@@ -819,7 +822,11 @@ class ChatUI:
                 self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
         for box in c.filters:
             box.change(self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
-        demo.load(self.restore, c.saved, [c.exchanges, c.chat, c.sources, *c.filters], api_visibility="private")
+
+        def restore(saved, *filters):  # with nothing kept, leave alone what was typed while the page loaded
+            return self.restore(saved, *filters) if saved else (gr.skip(),) * 6
+        demo.load(restore, [c.saved, *c.filters], [c.exchanges, c.chat, c.sources, *c.filters],
+                  api_visibility="private")
 
     def _articles_tab(self, gr, outlets):
         """The articles table, uploads and removal; both refresh the chat's `outlets` menu."""

@@ -441,6 +441,7 @@ def test_a_saved_conversation_and_its_filters_come_back_after_a_reload(seed_assi
     assert chat == messages and (outlets, since, until) == (["Reuters"], "2022", "")
     assert exchanges[0].answer.citations == state[0].answer.citations and "<mark>" in panel
     assert restored([{"bad": 1}, "junk"]) == [] and ui.restore(None)[0] == []
+    assert ui.restore({}, ["Reuters"], "2021")[3:] == (["Reuters"], "2021", "")  # nothing kept: filters stay
     assert saved_form(ui.clear()[0]) == [] and ui.clear()[4:] == ([], "", "")  # New chat clears filters too
     assert len(saved_form(state * 60)) == 50  # a long conversation keeps its latest exchanges
 
