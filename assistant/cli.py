@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="print the Answer as JSON")
         sub.add_argument("--source", action="append", help="only these outlets (repeatable)")
         sub.add_argument("--doc", action="append", help="only these doc_ids (repeatable)")
-        sub.add_argument("--since", help="only articles published on or after this ISO date")
-        sub.add_argument("--until", help="only articles published on or before this ISO date")
+        sub.add_argument("--since", help="only articles dated on or after this day (YYYY-MM-DD, YYYY-MM, YYYY)")
+        sub.add_argument("--until", help="only articles dated on or before this day (YYYY-MM-DD, YYYY-MM, YYYY)")
 
     from .evaluation.cli import add_eval_parser
 
@@ -49,16 +49,10 @@ def make_assistant(args):
 
 
 def where_from(args) -> dict | None:
-    clauses = []
-    if args.source:
-        clauses.append({"source": {"$in": args.source}})
-    if args.doc:
-        clauses.append({"doc_id": {"$in": args.doc}})
-    if args.since:
-        clauses.append({"published": {"$gte": args.since}})
-    if args.until:
-        clauses.append({"published": {"$lte": args.until + "\uffff"}})
-    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    """The `where` of --source/--doc/--since/--until, from the builder the chat's filter row uses too."""
+    from .filters import build_where
+
+    return build_where(args.source, args.doc, args.since, args.until)
 
 
 def run_index(args) -> int:

@@ -240,5 +240,25 @@ def describe(text: str, citations: list[Citation], found: list, noted: set[str] 
             notes.append(f"As noted above, {description[0].lower()}{description[1:]} {tags}.")
         else:
             notes.append(f"{description}: " + (" and " if one_article else "; ").join(phrases) + ".")
-    lead = "" if all(c.description in noted for c in conflicts) else "The sources disagree. "
+    lead = "" if all(c.description in noted for c in conflicts) else NOTE_LEAD
     return f"{text} {lead}{' '.join(notes)}".strip(), citations, conflicts
+
+
+NOTE_LEAD = "The sources disagree. "
+
+
+def _noted_line(conflict: Conflict) -> str:
+    return f"As noted above, {conflict.description[0].lower()}{conflict.description[1:]}"
+
+
+def split_note(text: str, found: list[Conflict]) -> tuple[str, str]:
+    """(the answer, the disagreement note `describe` appended to it); the note is "" when there is none."""
+    starts = [i for i in [text.find(NOTE_LEAD)] + [text.find(_noted_line(c)) for c in found] if i >= 0]
+    if not found or not starts:
+        return text, ""
+    return text[:min(starts)].rstrip(), text[min(starts):]
+
+
+def was_noted(note: str, conflict: Conflict) -> bool:
+    """Whether `describe` referred back to this conflict ("As noted above, …") rather than stating it."""
+    return _noted_line(conflict) in note

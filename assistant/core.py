@@ -16,7 +16,7 @@ from typing import Iterator
 from langchain_core.language_models import BaseChatModel
 
 from index.embedding import SentenceEmbeddings
-from index.ingest import Indexer, IngestReport, verify
+from index.ingest import Indexer, IngestReport, remove, verify
 from index.store import ParagraphStore, make_client
 
 from . import conflicts, entities, prompts
@@ -103,6 +103,13 @@ class Assistant:
         report = Indexer(self.store, self.embeddings, progress, self.settings.embed_batch).index(paths, prune=prune)
         self.refresh()
         return report
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Delete articles from the store and the records, then rebuild the lexical index; returns those found.
+        An article read from a file comes back if that file is indexed again."""
+        removed = remove(self.store, list(doc_ids))
+        self.refresh()
+        return removed
 
     def refresh(self) -> None:
         self.retriever.refresh()

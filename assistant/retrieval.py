@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from .answer import Passage
-from .filters import allowed_doc_ids
+from .filters import allowed_doc_ids, needs_lead, with_dates
 from .lexical import LexicalIndex, fingerprint
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
@@ -52,6 +52,19 @@ class HybridRetriever:
                     _remove(old)
             lexical.save(folder)
         self.lexical = lexical
+        self.records = with_dates(self.records, self.dateline_paragraphs())
+
+    def dateline_paragraphs(self) -> dict[str, str]:
+        """doc_id -> the paragraph among its first three that carries its dateline ("GENEVA, Jan 21 …"), for
+        the articles whose year must be read from it; one store call for all of them."""
+        wanted = {d: r["dateline_date"] for d, r in self.records.items() if needs_lead(r)}
+        chunks = self.store.get_chunks([f"{d}#p{n}" for d in wanted for n in (1, 2, 3)])
+        leads: dict[str, str] = {}
+        for chunk in chunks:
+            doc_id = chunk.metadata.get("doc_id", "")
+            if doc_id not in leads and wanted.get(doc_id, "\0") in chunk.page_content[:80]:
+                leads[doc_id] = chunk.page_content
+        return leads
 
     def served(self, metadata: dict) -> bool:
         record = self.records.get(metadata.get("doc_id", ""))

@@ -126,6 +126,16 @@ class Indexer:
                 report.removed.append(doc_id)
 
 
+def remove(store, doc_ids: list[str]) -> list[str]:
+    """Delete these articles (record first, so their chunks stop being served at once); returns those found."""
+    known = store.article_records()
+    found = [doc_id for doc_id in doc_ids if doc_id in known]
+    for doc_id in found:
+        store.delete_article_records([doc_id])
+        store.delete_chunks(store.chunk_ids_of([doc_id]))
+    return found
+
+
 def verify(store) -> list[str]:
     """Problems that would make the index serve something wrong; [] when every article is whole.
 

@@ -1,33 +1,44 @@
 """The Gradio door without a browser: HTML rendering, upload checks, the login rule, and ChatUI on the real core."""
+import html
 import ipaddress
 import json
 import os
 import re
 import sys
 import threading
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-
-from standins import RuleChatModel
 
 from app import build_parser, launch_options, login_for
 from assistant import Assistant, AssistantError
 from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
+from assistant.cli import where_from
+from assistant.filters import allowed_doc_ids, infer_year, matches, needs_lead, parse_date, with_dates
 from assistant.ui import (
     ChatUI,
     Exchange,
     IndexLock,
     UploadRefused,
+    footnoted,
     highlight,
+    outside_the_articles,
     render_answer,
     render_articles,
     render_chat,
+    render_question,
     render_sources,
+    restored,
     safe_name,
+    saved_form,
     store_upload,
+    strip_datelines,
     where_for,
 )
+
+from standins import RuleChatModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # scripts, not a package
 import load_test  # noqa: E402
@@ -244,15 +255,46 @@ def test_an_answer_left_half_way_frees_the_index_for_uploads(seed_assistant):
 
 
 # --- the filter row -------------------------------------------------------------------------------------------
-def test_filter_row_builds_the_clis_where_and_refuses_what_is_not_a_date():
+def test_filter_row_builds_the_clis_where_and_refuses_what_is_not_a_real_date():
     assert where_for() is None and where_for([], " ", "") is None
     assert where_for(["Reuters"]) == {"source": {"$in": ["Reuters"]}}
-    assert where_for(["AP", "Reuters"], "2022-01", " 2022-01-31 ") == {"$and": [
-        {"source": {"$in": ["AP", "Reuters"]}}, {"published": {"$gte": "2022-01"}},
-        {"published": {"$lte": "2022-01-31\uffff"}}]}
-    for date in ("last week", "21/01/2022", "2022-1-5"):
-        with pytest.raises(AssistantError, match="YYYY-MM-DD"):
+    assert where_for(["AP", "Reuters"], "2022-01", " 2024-02 ") == {"$and": [
+        {"source": {"$in": ["AP", "Reuters"]}}, {"date": {"$gte": "2022-01-01"}},
+        {"date": {"$lte": "2024-02-29"}}]}  # a month ends on its last day (a leap year here)
+    assert where_for(["AP"]) == where_from(SimpleNamespace(source=["AP"], doc=None, since=None, until=None))
+    for date in ("last week", "21/01/2022", "2022-1-5", "2022-13-45", "2022-02-30"):
+        with pytest.raises(AssistantError, match="not a real date: write YYYY-MM-DD"):
             where_for(until=date)
+    with pytest.raises(AssistantError, match="after 'until'.*swap them"):
+        where_for(since="2022-03-01", until="2022-02")
+
+
+def test_article_dates_are_read_in_common_forms_and_a_missing_year_comes_from_the_weekday():
+    assert [parse_date(t) for t in ("2022-01-21T10:00:00Z", "Jan 21, 2022", "21 January 2022",
+                                    "Fri, 21 Jan 2022 10:00:00 +0000", "Jan 21", "")] == [
+        "2022-01-21"] * 4 + ["", ""]
+    lead = "GENEVA, Jan 21 (Reuters) – Diplomats met in talks on Friday."
+    assert infer_year("Jan 21", lead, today=date(2026, 12, 2)) == "2022-01-21"  # the latest Friday Jan 21
+    assert infer_year("Jan 21", lead, today=date(2021, 12, 2)) == "2011-01-21"  # none later than today
+    assert infer_year("Jan 21", "Diplomats met.") == ""  # no weekday: no guess
+    records = {"a": {"published": "2022-03-10"}, "b": {"dateline_date": "Jan 21"}, "c": {}}
+    assert [needs_lead(r) for r in records.values()] == [False, True, False]
+    records = with_dates(records, {"b": lead})
+    assert [(r["date"], r["date_inferred"]) for r in records.values()] == [
+        ("2022-03-10", False), (records["b"]["date"], True), ("", False)]
+    undated = {"doc_id": "c", "date": ""}  # matches no date range, whichever end is given
+    assert not matches(where_for(since="2022"), undated) and not matches(where_for(until="2021"), undated)
+
+
+def test_published_since_keeps_the_reuters_seed_of_jan_21_2022_and_until_2021_drops_it(seed_assistant):
+    records = seed_assistant.retriever.records
+    reuters = records["004_c0aea9c0c9b54dfe"]
+    assert (reuters["date"], reuters["date_inferred"]) == ("2022-01-21", True)
+    assert "004_c0aea9c0c9b54dfe" in allowed_doc_ids(where_for(since="2022-01-01"), records)
+    assert "004_c0aea9c0c9b54dfe" not in allowed_doc_ids(where_for(until="2021-12-31"), records)
+    table = render_articles(seed_assistant.articles())
+    assert "21 Jan 2022 (year inferred from the weekday)" in table and "Reuters" in table
+    assert "unknown outlet" in table and "undated" in table  # the rewrite names no outlet and no date
 
 
 def two_outlets(folder: Path) -> Path:
@@ -288,7 +330,119 @@ def test_filter_row_limits_answers_to_the_chosen_outlets_and_dates(fresh, tmp_pa
     box, none_left = final_answer(ui, ["AP"], "", "2022-02-28")
     assert "No indexed article matches the filters" in none_left.error and box == "What did Lavrov demand?"
     _, bad_date = final_answer(ui, None, "yesterday")
-    assert "'since' date 'yesterday' is not a date" in bad_date.error and bad_date.answer is None
+    assert "'since' date 'yesterday' is not a real date" in bad_date.error and bad_date.answer is None
+
+
+# --- disagreements, copy, regenerate, whole articles ----------------------------------------------------------
+LAVROV = "What did Lavrov demand?"
+
+
+def test_a_disagreement_is_one_line_in_the_answer_with_the_full_note_among_the_sources(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    *_, (_, messages, state, panel) = ui.respond(LAVROV, [])
+    answer = state[0].answer
+    assert answer.conflicts and "The sources disagree." in answer.text  # the core's text keeps the note (CLI)
+    reply = messages[-1]["content"]
+    shown = re.search(r'<div class="answer">(.*?)</div>', reply).group(1)
+    assert "disagree" not in shown and answer.conflicts[0].description not in shown
+    flag = re.search(r'<div class="conflict-flag">(.*?)</div>', reply).group(1)
+    assert flag.startswith("⚠ The sources disagree: the articles name") and "#cite-0-" in flag
+    assert "beside the chat" not in reply
+    assert '<div class="conflict">' in panel and "Lavrov" in panel and "Viklov" in panel  # the full note
+    drawer = re.search(r'<details class="drawer">.*?</details>', reply, re.S).group(0)  # beside it on a phone
+    assert '<div class="conflict">' in drawer and "<mark>" in drawer
+
+    *_, (_, messages, state, _) = ui.respond("And what did he say after the talks?", state)
+    later = messages[-1]["content"]
+    if state[1].answer.conflicts:  # shown once already: referred to, not repeated
+        assert "As noted above, the articles name" in later and "The sources disagree" not in later
+
+
+def test_answers_are_shown_without_datelines_and_long_questions_are_cut():
+    assert strip_datelines("PORT HALDEN, March 3 (Coastal Ledger) – The port reopened [1].") == \
+        "The port reopened [1]."
+    assert strip_datelines("Talks ended [1]. GENEVA (Reuters) - Diplomats left [2].") == \
+        "Talks ended [1]. Diplomats left [2]."
+    unchanged = "NATO – the alliance – met [1]."  # a capitalised word and a dash, but no date and no outlet
+    assert strip_datelines(unchanged) == unchanged
+    shown = render_question("x" * 3000)
+    assert len(shown) < 400 and "3,000 characters" in shown
+
+
+def test_copy_gives_the_answer_with_its_sources_as_footnotes():
+    cited = answer(text="PARIS, May 2 (AP) – He wants a concrete response [1].",
+                   citations=[citation(url="https://example.org/a")])
+    text = footnoted(cited)
+    assert text.startswith("He wants a concrete response [1].\n\n[1] Reuters, “Talks <i>start</i>”")
+    assert f"“{QUOTE}” https://example.org/a" in text
+    assert 'class="copy-text">He wants' in render_answer(cited, 0)  # carried, escaped, for the Copy link
+
+
+def test_regenerate_replaces_the_last_answer_and_a_cited_article_opens_whole(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    *_, (_, _, state, _) = ui.respond(LAVROV, [])
+    *_, (typed, messages, again, _) = ui.regenerate(state, ["Reuters"], typed="Who did")
+    assert typed == "Who did"  # a question being typed is left alone
+    assert len(again) == 1 and again[0].question == LAVROV and again[0].filters == "outlets: Reuters"
+    assert {c.source for c in again[0].answer.citations} == {"Reuters"}
+    assert "Filters: outlets: Reuters" in messages[-1]["content"]  # under the answer it shaped
+    cited = again[0].answer.citations[0]
+    view = ui.select(again, 0, cited.marker, "article")
+    assert view.count('class="paragraph') >= 10 and "Chatham House" in view  # the whole article
+    selected = re.search(r'<p class="paragraph cited selected">(.*?)</p>', view, re.S).group(1)
+    assert f"<mark>{html.escape(cited.quote, quote=True)}</mark>" in selected
+    assert "#cite-0-" in view and "Reuters, 21 Jan 2022" in view  # the way back; outlet and date
+
+
+def test_stop_marks_the_answer_being_written_and_leaves_finished_ones_alone(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    steps = ui.respond(LAVROV, [])
+    _, _, state, _ = next(steps)  # "Searching the articles…": Stop pressed now
+    steps.close()  # what Gradio's cancel does to the stream
+    messages, stopped, _ = ui.stop(state)
+    assert stopped[0].stopped and messages[-1]["content"] == '<div class="error">Stopped.</div>'
+    *_, (_, _, done, _) = ui.respond(LAVROV, [])
+    assert not ui.stop(done)[1][0].stopped  # a finished answer is not marked
+
+
+def test_small_talk_gets_what_the_assistant_does_and_questions_from_the_headlines(fresh, tmp_path):
+    assistant = fresh()
+    assistant.add([two_outlets(tmp_path)])
+    ui = ChatUI(assistant, uploads_dir=tmp_path / "uploads")
+    vocabulary = ui.vocabulary()
+    assert outside_the_articles("hi", vocabulary) and outside_the_articles("write me a poem", vocabulary)
+    assert not outside_the_articles("What did Lavrov demand in Geneva?", vocabulary)
+    for question in ("hi", "write me a poem"):
+        *_, (_, messages, state, _) = ui.respond(question, [])
+        reply = messages[-1]["content"]
+        assert reply.startswith('<div class="small-talk">I answer questions about the indexed news articles')
+        assert "“Talks in Geneva”" in reply and "“Talks in Antalya”" in reply  # not the seeds' fixed questions
+        assert "don&#x27;t say" not in reply and state[-1].answer is None
+
+
+def test_removing_an_article_takes_it_out_of_store_lexical_index_and_records(fresh, tmp_path):
+    assistant = fresh()
+    assistant.add([two_outlets(tmp_path)])
+    ui = ChatUI(assistant, uploads_dir=tmp_path / "uploads")
+    report, table = ui.remove(["geneva"])
+    assert "Removed 1 article: geneva" in report and "Talks in Geneva" not in table and "Talks in Antalya" in table
+    assert assistant.check() == [] and set(assistant.retriever.records) == {"antalya"}
+    assert assistant.store.chunk_ids_of(["geneva"]) == [] and assistant.retriever.lexical.chunk_ids_of(["geneva"]) == []
+    assert {c.doc_id for c in assistant.ask("What did Lavrov demand in Geneva?").citations} <= {"antalya"}
+    assert "Choose an article" in ui.remove([])[0]
+
+
+def test_a_saved_conversation_and_its_filters_come_back_after_a_reload(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    *_, (_, messages, state, _) = ui.respond(LAVROV, [], ["Reuters"], "2022")
+    saved = json.loads(json.dumps(ui.save(state, ["Reuters"], "2022", "")))  # what localStorage holds
+    exchanges, chat, panel, outlets, since, until = ui.restore(saved)
+    assert chat == messages and (outlets, since, until) == (["Reuters"], "2022", "")
+    assert exchanges[0].answer.citations == state[0].answer.citations and "<mark>" in panel
+    assert restored([{"bad": 1}, "junk"]) == [] and ui.restore(None)[0] == []
+    assert ui.restore({}, ["Reuters"], "2021")[3:] == (["Reuters"], "2021", "")  # nothing kept: filters stay
+    assert saved_form(ui.clear()[0]) == [] and ui.clear()[4:] == ([], "", "")  # New chat clears filters too
+    assert len(saved_form(state * 60)) == 50  # a long conversation keeps its latest exchanges
 
 
 # --- no share link, no telemetry, no outside connection ------------------------------------------------------

@@ -13,9 +13,9 @@ from assistant.evaluation.reply import Reply
 from assistant.evaluation.judge import ModelJudge, verdict
 from assistant.evaluation.scoring import answer_part, conflict_flagged, is_gold, score
 from assistant.evaluation.testsets import TestCase, TestSetError, load_testset
-from assistant.llm import ChatModel
 
 from conftest import REPO, SEEDS
+from standins import RuleChatModel
 
 SEED_TESTS = REPO / "data" / "seed_dev.jsonl"
 GENEVA = "Blinken met Lavrov in Geneva on Friday."
@@ -103,16 +103,16 @@ def test_baseline_refusal_phrasings():
     assert says_not_stated("") and not says_not_stated("They met at the President Wilson Hotel.")
 
 
-class EchoJudge(ChatModel):
+class EchoJudge(RuleChatModel):
     """Says CORRECT when the answer line holds the reference's last word, as a strict grader would."""
 
-    name = "echo-judge"
+    name: str = "echo-judge"
 
-    def stream(self, messages, max_tokens):
-        user = messages[-1]["content"]
+    def reply(self, messages) -> str:
+        user = messages[-1].content
         reference = user.split("Reference answer: ")[1].split("\n")[0]
         answer = user.split("Answer to grade: ")[1].split("\n")[0]
-        yield "CORRECT" if reference.split()[-1].lower() in answer.lower() else "INCORRECT"
+        return "CORRECT" if reference.split()[-1].lower() in answer.lower() else "INCORRECT"
 
 
 def test_model_judge_fills_its_prompt_and_reads_the_verdict():
@@ -239,14 +239,14 @@ def test_baseline_runs_beside_ours(seed_assistant, tmp_path):
     assert len(read_jsonl(out / "baseline" / "ragas.jsonl")) == 2
 
 
-class WrongMarkerModel(ChatModel):
+class WrongMarkerModel(RuleChatModel):
     """A small real model stand-in: answers with the tutorial context's first sentence and a marker [7]."""
 
-    name = "wrong-marker"
+    name: str = "wrong-marker"
 
-    def stream(self, messages, max_tokens):
-        context = messages[-1]["content"].split("Context: ", 1)[1]
-        yield context.split(". ")[0].strip() + " [7]."
+    def reply(self, messages) -> str:
+        context = messages[-1].content.split("Context: ", 1)[1]
+        return context.split(". ")[0].strip() + " [7]."
 
 
 def test_baseline_with_a_model_scores_its_raw_markers(seed_assistant):
