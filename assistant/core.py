@@ -143,7 +143,8 @@ class Assistant:
     # --- the steps -----------------------------------------------------------------------------------
     def _validate(self, turn: Turn) -> Turn:
         question = turn.question if isinstance(turn.question, str) else ""
-        question = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+        question = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
+        question = _MARKUP.sub(" ", question).strip()  # pasted from a web page: the tags are not the question
         if not question:
             raise AssistantError("The question is empty: type a question about the articles.")
         if len(question) > self.settings.max_question_chars:
@@ -324,6 +325,7 @@ class Assistant:
                 | RunnableLambda(self._retrieve) | RunnableLambda(generate) | RunnableLambda(self._finish))
 
 
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|</?[a-zA-Z][^<>]{0,300}>", re.I | re.S)
 AS_OF = re.compile(r"^As of [^()]{1,60} \(the date of the newest cited article\): ")
 
 

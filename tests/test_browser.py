@@ -184,11 +184,12 @@ def test_answer_cites_its_source_and_a_refusal_claims_none(page):
 
 
 def test_question_html_is_shown_as_text_and_clear_empties_the_chat(page):
-    question = ("<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> ${6*7} {{x}} "
-                "What did Lavrov demand?")
+    question = ("<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> What did Lavrov "
+                "demand? ${a*b} {{x}}")
     ask(page, question, 0)
     assert page.evaluate("window.pwned") is None
-    assert "${6*7} {{x}}" in page.locator("#sources .sources-for").inner_text()  # not run as a template
+    sources_for = page.locator("#sources .sources-for").inner_text()
+    assert "${a*b} {{x}}" in sources_for and "pwned" not in sources_for  # not a template; tags not read
     assert "<script>window.pwned=2</script>" in page.locator("#chat .user-row").first.inner_text()
     assert page.locator("#chat img[src=x]").count() == 0
     page.click("#clear")
