@@ -95,6 +95,19 @@ class ParagraphStore:
             return []
         return self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]
 
+    def chunks_of(self, doc_ids: list[str]):
+        """(id, text, metadata) of every stored chunk of these articles."""
+        got = self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        return list(zip(got["ids"], got["documents"], got["metadatas"]))
+
+    def pieces_of(self, pids: list[str]) -> dict[str, list[tuple[int, str, str]]]:
+        """pid -> (start, text, doc_hash) of each stored piece of these long paragraphs."""
+        got = self.chunks.get(where={"pid": {"$in": list(pids)}}, include=["documents", "metadatas"])
+        pieces: dict[str, list] = {}
+        for text, meta in zip(got["documents"], got["metadatas"]):
+            pieces.setdefault(meta["pid"], []).append((int(meta.get("start", 0)), text, meta.get("doc_hash")))
+        return pieces
+
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_CHROMA_BATCH):
             self.chunks.delete(ids=ids[start:start + MAX_CHROMA_BATCH])
