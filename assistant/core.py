@@ -24,6 +24,8 @@ from .answer import Answer, Passage
 from .citations import attribute
 from .extractive import ExtractiveAnswerer
 from .filters import allowed_doc_ids
+from .filters import validate as validate_where
+from .inputs import history_problem
 from .followup import looks_like_rewrite, resolve, turns
 from .llm import BackendError, ChatModel, make_chat_model
 from .retrieval import HybridRetriever
@@ -290,6 +292,11 @@ class Assistant:
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
         """Yield partial answers (text so far, verified) and finally the complete `Answer`."""
         started = time.perf_counter()
+        problem = history_problem(history)
+        if problem:
+            raise AssistantError(problem)
+        if where is not None:
+            validate_where(where)  # FilterError: one line naming the bad part and the shape to use
         turn = self._retrieve(self._condense(self._validate(Turn(question, list(history or []), where))))
         shown = 0
         for draft in self._generate(turn):
