@@ -66,6 +66,15 @@ def _tensed(text: str) -> bool:
     return any(_finite(w.replace("’", "'")) for w in map(str.lower, _WORD.findall(text)))
 
 
+def subject_part(sentence: str) -> str:
+    """The words before the sentence's first tensed verb ("Ashford Mayor Jane Hill" in "… said …"), roughly
+    its subject; "" when no tensed verb is found."""
+    for match in _WORD.finditer(sentence):
+        if _finite(match.group(0).lower().replace("’", "'")):
+            return sentence[: match.start()]
+    return ""
+
+
 def is_instruction(sentence: str) -> bool:
     """True for an imperative addressed to the reader (see the module docstring)."""
     text = sentence.strip()
