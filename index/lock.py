@@ -80,6 +80,9 @@ def writer_lock(index_dir: Path | str, wait: bool = False,
 
 
 def _write_holder(folder: Path) -> None:
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(sys.argv)[:200],
+    program = sys.argv[0] if sys.argv else "python"
+    if program.endswith("__main__.py"):  # `python -m assistant …` reads better than the module's file path
+        program = f"python -m {Path(program).parent.name}"
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "command": " ".join([program, *sys.argv[1:]])[:200],
             "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"), "t": time.time()}
     (folder / HOLDER_NAME).write_text(json.dumps(info), encoding="utf-8")

@@ -109,3 +109,18 @@ def test_check_sees_each_damage_and_repair_restores_every_article(built_index, t
     assistant = Assistant.from_settings(settings_for(tmp_path))
     assert len(assistant.retriever.records) == 105 and assistant.store.count() == 1050
     assert "Item 3 of report 17" in assistant.ask("What was item 3 of report 17?").text
+
+
+def test_an_index_made_before_the_backup_is_backed_up_from_its_chunks(fresh, corpus_copy, tmp_path):
+    from index.backup import ArticleBackup, backup_path
+    from index.readers import read_path
+
+    from conftest import REUTERS
+
+    fresh().add([corpus_copy])
+    backup_path(tmp_path / "index", "test").unlink()  # as an index built before backups existed
+    assert fresh().add([corpus_copy]).chunks_embedded == 0
+    backed = {a.doc_id: a for a in ArticleBackup(backup_path(tmp_path / "index", "test")).articles()}
+    original = next(read_path(corpus_copy / REUTERS.name))
+    assert [p.text for p in backed[REUTERS.stem].paragraphs] == [p.text for p in original.paragraphs]
+    assert [p.pid for p in backed[REUTERS.stem].paragraphs] == [p.pid for p in original.paragraphs]
