@@ -72,12 +72,12 @@ def check_port(host: str, port: int) -> None:
 def open_store_safely(settings) -> None:
     """Refuse a damaged index in one line before this process opens it (a garbage vector file can crash
     Chroma's native code: index/health.py probes it in a child process)."""
-    from index.health import damage, repair_command
+    from index.health import damage, fix_for
 
     problems = [] if settings.chroma_host else damage(settings.index_dir, settings.collection)
     if problems:
-        raise StoreError(f"the index at {settings.index_dir} is damaged ({problems[0]}). Repair it with "
-                         f"`{repair_command(settings.index_dir, settings.collection)}`.")
+        raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
+                         f"{fix_for(problems, settings.index_dir, settings.collection)}.")
 
 
 def ensure_index(assistant) -> None:

@@ -53,7 +53,7 @@ def settings_of(args):
 def make_assistant(args, probe: bool = False):
     """The Assistant for these flags; with `probe`, a damaged local store is refused first, in one line
     (opening it in this process could crash it: index/health.py)."""
-    from index.health import damage, repair_command
+    from index.health import damage, fix_for
     from index.store import StoreError
 
     from .core import Assistant
@@ -61,8 +61,8 @@ def make_assistant(args, probe: bool = False):
     settings = settings_of(args)
     problems = damage(settings.index_dir, settings.collection) if probe and not settings.chroma_host else []
     if problems:
-        raise StoreError(f"the index at {settings.index_dir} is damaged ({problems[0]}). Repair it with "
-                         f"`{repair_command(settings.index_dir, settings.collection)}`.")
+        raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
+                         f"{fix_for(problems, settings.index_dir, settings.collection)}.")
     return Assistant.from_settings(settings)
 
 
@@ -169,7 +169,7 @@ def run_repair(args) -> int:
 
 def run_check(args) -> int:
     """Exit 0 when the store reads back whole, every served article is whole and the lexical index matches."""
-    from index.health import damage, repair_command
+    from index.health import damage, fix_for
 
     settings = settings_of(args)
     damaged = [] if settings.chroma_host else damage(settings.index_dir, settings.collection, full=True)
@@ -180,8 +180,8 @@ def run_check(args) -> int:
     if not errors:
         print("index OK")
     elif damaged or any("backed-up" in p for p in errors):
-        print(f"{len(errors)} problem(s): the store is damaged. Repair it with "
-              f"`{repair_command(settings.index_dir, settings.collection)}` (rebuilds it from the article backup)")
+        fix = fix_for(errors, settings.index_dir, settings.collection)
+        print(f"{len(errors)} problem(s) in the store: {fix}")
     else:
         print(f"{len(errors)} problem(s); re-run `python -m assistant index` to repair")
     return 0 if not errors else 1

@@ -67,6 +67,17 @@ def repair_command(index_dir: Path | str, collection: str) -> str:
     return f"python -m assistant index --repair --index-dir {index_dir} --collection {collection}"
 
 
+_DISK = ("disk i/o error", "disk is full", "no space left", "file too large", "read-only file system")
+
+
+def fix_for(problems: list[str], index_dir: Path | str, collection: str) -> str:
+    """What to do about these problems: free space when the disk refused a write, else repair."""
+    if any(marker in p.lower() for p in problems for marker in _DISK):
+        return (f"the disk holding {index_dir} is full or refuses writes (even reading the store writes a "
+                "journal): free space, then run the same command again; the index itself may be intact")
+    return f"repair it with `{repair_command(index_dir, collection)}` (rebuilds it from the article backup)"
+
+
 def inspect(index_dir: Path | str, collection: str, full: bool) -> dict:
     """Open the collections, count them, read embeddings back (all of them when `full`), run one query."""
     report = {"problems": [], "chunks": 0, "records": 0}

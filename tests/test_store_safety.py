@@ -103,7 +103,7 @@ def test_check_sees_each_damage_and_repair_restores_every_article(built_index, t
     assert check.returncode == 1 and "--repair" in check.stdout, check.stdout + check.stderr
     asked = _cli("ask", "What was item 3 of report 17?", index_root=tmp_path)
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
-    assert asked.stderr.count("\n") == 1 and "damaged" in asked.stderr and "--repair" in asked.stderr
+    assert asked.stderr.count("\n") == 1 and "cannot be used" in asked.stderr and "--repair" in asked.stderr
     repaired = _cli("index", "--repair", index_root=tmp_path)
     assert repaired.returncode == 0 and "index OK" in repaired.stdout, repaired.stdout + repaired.stderr
     assistant = Assistant.from_settings(settings_for(tmp_path))
@@ -124,3 +124,22 @@ def test_an_index_made_before_the_backup_is_backed_up_from_its_chunks(fresh, cor
     original = next(read_path(corpus_copy / REUTERS.name))
     assert [p.text for p in backed[REUTERS.stem].paragraphs] == [p.text for p in original.paragraphs]
     assert [p.pid for p in backed[REUTERS.stem].paragraphs] == [p.pid for p in original.paragraphs]
+
+
+@pytest.mark.slow
+def test_a_full_disk_at_question_time_is_one_line_saying_free_space(tmp_path, corpus_copy):
+    import resource
+    import signal
+
+    Assistant.from_settings(settings_for(tmp_path)).add([corpus_copy])
+    shutil.rmtree(tmp_path / "index" / "lexical")  # the lexical cache must be written again
+
+    def full_disk():  # no file may grow: what a full disk does to every write
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1, 1))
+
+    command = [sys.executable, "-m", "assistant", "ask", "What did Lavrov demand?", "--index-dir",
+               str(tmp_path / "index"), "--collection", "test"]
+    asked = subprocess.run(command, cwd=REPO, capture_output=True, text=True, preexec_fn=full_disk, timeout=600)
+    assert asked.returncode == 2 and "Traceback" not in asked.stderr and asked.stderr.count("\n") == 1
+    assert "free space" in asked.stderr and "--repair" not in asked.stderr
