@@ -44,11 +44,16 @@ class ParagraphStore:
         from langchain_chroma import Chroma
 
         self.client, self.name, self.model_name = client, collection, model_name
-        self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
-                              collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+        try:
+            self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
+                                  collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+            self.articles_collection = client.get_or_create_collection(
+                f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
+        except Exception as err:  # a damaged sqlite file raises Chroma's own types: name the way out
+            raise StoreError(f"The collection {collection!r} cannot be opened ({type(err).__name__}: "
+                             f"{str(err)[:160]}). See what is wrong with `python -m assistant index --check`; "
+                             "`--repair` rebuilds the store from the article backup.") from err
         self._check_model()
-        self.articles_collection = client.get_or_create_collection(
-            f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
 
     @property
     def chunks(self):
