@@ -53,13 +53,16 @@ def settings_of(args):
 def make_assistant(args, probe: bool = False):
     """The Assistant for these flags; with `probe`, a damaged local store is refused first, in one line
     (opening it in this process could crash it: index/health.py)."""
+    from index.embedding import load_sentence_transformer
     from index.health import damage, fix_for
     from index.store import StoreError
 
     from .core import Assistant
 
     settings = settings_of(args)
-    problems = damage(settings.index_dir, settings.collection) if probe and not settings.chroma_host else []
+    problems = damage(settings.index_dir, settings.collection,  # the model loads while the child probes
+                      meanwhile=lambda: load_sentence_transformer(settings.embedding_model)
+                      ) if probe and not settings.chroma_host else []
     if problems:
         raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
                          f"{fix_for(problems, settings.index_dir, settings.collection)}.")

@@ -12,29 +12,42 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 PAGE = 500  # embeddings read per call in a full check (bounded memory on a big index)
 MAX_LISTED = 20  # problems listed; one bad page already says the store needs repair
 
 
-def probe(index_dir: Path | str, collection: str, full: bool = False, timeout: float = 600) -> dict:
-    """The child's report; a crash or a hang becomes a problem that names the repair."""
+def probe(index_dir: Path | str, collection: str, full: bool = False, timeout: float = 600,
+          meanwhile: Callable[[], None] | None = None) -> dict:
+    """The child's report; a crash or a hang becomes a problem. `meanwhile` runs while the child works
+    (the CLI loads the embedding model then, so the probe costs next to no wall time on two cores)."""
     command = [sys.executable, "-m", "index.health", str(index_dir), collection] + (["--full"] if full else [])
     root = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout)
+        if meanwhile:
+            meanwhile()
+        out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
         return {"problems": [f"opening the store took over {timeout:.0f} s"], "chunks": 0, "records": 0}
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
     try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
-        tail = (done.stderr.strip().splitlines() or [""])[-1][:200]
+        how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit {child.returncode}"
+        tail = (err.strip().splitlines() or [""])[-1][:200]
         return {"problems": [f"the store crashed the reader when opened ({how}{': ' + tail if tail else ''})"],
                 "chunks": 0, "records": 0}
 
 
-def damage(index_dir: Path | str, collection: str, full: bool = False) -> list[str]:
+def damage(index_dir: Path | str, collection: str, full: bool = False,
+           meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Problems of a local store that was built; [] for a healthy one or one never built (nothing to lose)."""
     from .backup import ArticleBackup, backup_path
 
@@ -43,7 +56,7 @@ def damage(index_dir: Path | str, collection: str, full: bool = False) -> list[s
         ArticleBackup(backup_path(index_dir, collection)).hashes())
     if not built and not backed_up:
         return []
-    problems = probe(index_dir, collection, full)["problems"]
+    problems = probe(index_dir, collection, full, meanwhile=meanwhile)["problems"]
     if not built:
         problems.insert(0, f"{Path(index_dir) / 'chroma'} is missing")
     if problems and not backed_up and any("does not exist" in p for p in problems):
