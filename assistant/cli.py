@@ -148,10 +148,17 @@ def reset(args) -> None:
 
 def run_repair(args) -> int:
     """Set the damaged store aside, rebuild this collection from the backup (and PATHS), check the result."""
+    from index.backup import ArticleBackup, backup_path
     from index.health import damage, set_aside
     from index.lock import writer_lock
 
     settings = settings_of(args)
+    path = backup_path(settings.index_dir, settings.collection)
+    if not (path.exists() and ArticleBackup(path).hashes()) and not args.paths:  # nothing to rebuild from
+        print(f"error: no article backup of collection {settings.collection!r} in {settings.index_dir}; rebuild it "
+              "from the files with `python -m assistant index --reset PATHS` (the store is left untouched)",
+              file=sys.stderr)
+        return 2
     with writer_lock(settings.index_dir, args.wait, _say):
         aside = None if settings.chroma_host else set_aside(settings.index_dir)
         assistant = make_assistant(args)

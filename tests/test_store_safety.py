@@ -145,3 +145,11 @@ def test_a_full_disk_at_question_time_is_one_line_saying_free_space(tmp_path, co
     errors = [line for line in asked.stderr.splitlines() if line.startswith("error:")]
     assert asked.returncode == 2 and "Traceback" not in asked.stderr and len(errors) == 1
     assert "free space" in errors[0] and "--repair" not in errors[0]
+
+
+def test_repair_without_a_backup_leaves_the_store_alone(tmp_path):
+    (tmp_path / "index" / "chroma").mkdir(parents=True)
+    (tmp_path / "index" / "chroma" / "chroma.sqlite3").write_bytes(b"not a database")
+    repaired = _cli("index", "--repair", index_root=tmp_path)
+    assert repaired.returncode == 2 and "--reset PATHS" in repaired.stderr
+    assert (tmp_path / "index" / "chroma" / "chroma.sqlite3").read_bytes() == b"not a database"
