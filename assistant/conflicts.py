@@ -22,7 +22,7 @@ from index.sentences import sentence_spans
 from .answer import Citation, Conflict, ConflictSide, Passage
 from .citations import best_quote, make_citation
 from .extractive import expected_type
-from .mood import subject_part
+from .mood import asks_for_subject, subject_part
 from .entities import WORD, Mention, alias_map, alias_pairs, asked_words
 from .text import fold, tokenize
 
@@ -179,7 +179,7 @@ def _entities(sentence: str) -> set[str]:
 
 def claim_conflicts(question: str, candidates: list) -> list:
     """Near-identical answer sentences from different articles that differ in a name or number."""
-    asked = asked_words(question)
+    asked, subject_asked = asked_words(question), asks_for_subject(question)
     found, seen = [], set()
     for i, a in enumerate(candidates):
         for b in candidates[i + 1:]:
@@ -190,7 +190,7 @@ def claim_conflicts(question: str, candidates: list) -> list:
                 continue
             ea = {e for e in _entities(a.text) - _entities(b.text) if fold(e) not in asked}
             eb = {e for e in _entities(b.text) - _entities(a.text) if fold(e) not in asked}
-            if _other_subjects(a.text, ea) or _other_subjects(b.text, eb):
+            if not subject_asked and (_other_subjects(a.text, ea) or _other_subjects(b.text, eb)):
                 continue  # "Ashford's mayor said …" / "Bexley's mayor said …": two subjects, not one fact
             if ea and eb and (frozenset(ea), frozenset(eb)) not in seen:
                 seen |= {(frozenset(ea), frozenset(eb)), (frozenset(eb), frozenset(ea))}
@@ -202,7 +202,8 @@ def claim_conflicts(question: str, candidates: list) -> list:
 
 def _other_subjects(sentence: str, differing: set[str]) -> bool:
     """Does a name or number that differs between two near-identical sentences sit in the subject (before
-    the first tensed verb)? Then they say the same of two things (two mayors, two prime ministers)."""
+    the first tensed verb)? Then they say the same of two things (two mayors, two prime ministers), unless
+    the question asks for the subject ("Which city hosted …": "Beijing hosted …" / "London hosted …")."""
     subject = subject_part(sentence)
     return any(re.search(rf"(?<!\w){re.escape(e)}(?!\w)", subject) for e in differing)
 

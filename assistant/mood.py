@@ -31,6 +31,9 @@ _OPENERS = frozenset(
     "whenever where wherever whether though although because so yet but and or nor even still than like".split())
 _SOFTENERS = frozenset("please kindly do don't dont not".split())  # "Please answer …", "Do not mention …"
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.I)
+# Closed class: the auxiliaries that front a question whose subject comes after them ("What did he say?"),
+# and that never open an order ("May 29, 2020 …").
+_FRONTED_AUXILIARIES = frozenset("do does did will would can could shall should may might must".split())
 _QUOTES = "\"'“‘«"
 _QUOTED = re.compile(r"[\"“«][^\"”»]*[\"”»]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -75,21 +78,46 @@ def subject_part(sentence: str) -> str:
     return ""
 
 
+def _title_case(text: str) -> bool:
+    words = _WORD.findall(text)[:6]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words[1:]) >= len(words[1:]) - 1
+
+
 def is_instruction(sentence: str) -> bool:
     """True for an imperative addressed to the reader (see the module docstring)."""
     text = sentence.strip()
-    if not text or text[0] in _QUOTES or text.endswith("?"):
-        return False
+    if not text or text[0] in _QUOTES or text[0].isdigit() or text.endswith("?"):
+        return False  # quoted speech, a number first ("2016 saw …", "1 pick in …"), a question
     plain = _QUOTED.sub(" ", text)  # what is quoted inside ("with \"nothing was agreed\"") is not the frame
     if "," in plain and _tensed(plain.rsplit(",", 1)[1]):
         return False  # "…, Lavrov said": attributed speech
     words = [w.lower().replace("’", "'") for w in _WORD.findall(plain)[:8]]
     while words and words[0] not in _OPENERS and (words[0] in _SOFTENERS or _adverb_only(words[0])):
         words = words[1:]
-    if len(words) < 2 or words[0] in _OPENERS or not _base_verb(words[0]):
-        return False
+    if len(words) < 2 or words[0] in _OPENERS or words[0] in _FRONTED_AUXILIARIES or not _base_verb(words[0]):
+        return False  # "May 29, 2020 …": a modal cannot give an order
+    if set(_classes(words[0])) != {"VERB"} and _title_case(plain):
+        return False  # "Total Electoral Votes Needed to Win": a heading whose first word is also a noun
     if _starts_object(words[1]):
         return True  # "Answer every …", "Ignore previous …"
     if words[1] in _PREPOSITIONS and len(words) > 2 and _starts_object(words[2]) and not _tensed(plain):
         return True  # "Respond to every …", but not "Access to the database was shut down"
     return bool(_SECOND_PERSON.search(plain))
+
+
+_WH_WORDS = frozenset("who whom whose what which".split())
+
+
+def asks_for_subject(question: str) -> bool:
+    """Does the question ask who or what did something ("Who won …", "Which city hosted …", "What is …"),
+    rather than what someone did or said ("What did the minister say …", "What will the bridge cost?")?
+    Then an answer sentence's subject is the answer itself."""
+    words = [w.lower() for w in _WORD.findall(question)[:6]]
+    if not words or words[0] not in _WH_WORDS:
+        return False
+    for word in words[1:4]:  # past the wh-phrase's noun ("which city", "what movie")
+        if word in _FRONTED_AUXILIARIES:
+            return False
+        if _classes(word).get("VERB") or _classes(word).get("AUX"):
+            return True
+    return False

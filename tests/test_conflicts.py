@@ -99,3 +99,13 @@ def test_two_towns_mayors_are_not_a_disagreement(unlike):
 
 def test_two_countries_prime_ministers_are_not_a_disagreement(unlike):
     assert _conflicts(unlike, "What did the prime minister say about the trade deal?", ["johnson", "modi"]) == []
+
+
+def test_a_question_that_asks_for_the_subject_keeps_subject_conflicts():
+    from assistant.mood import asks_for_subject
+
+    # "Which city hosted …": "Beijing hosted …" / "London hosted …" is the disagreement itself (RGB).
+    assert [asks_for_subject(q) for q in ("Which city hosted the 2008 Olympics?", "Who won the 2019 US Open?",
+                                          "What movie won the Oscar?")] == [True, True, True]
+    assert [asks_for_subject(q) for q in ("What will the new bridge cost?", "What did Lavrov demand?",
+                                          "How many troops were there?")] == [False, False, False]
