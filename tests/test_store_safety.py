@@ -153,3 +153,22 @@ def test_repair_without_a_backup_leaves_the_store_alone(tmp_path):
     repaired = _cli("index", "--repair", index_root=tmp_path)
     assert repaired.returncode == 2 and "--reset PATHS" in repaired.stderr
     assert (tmp_path / "index" / "chroma" / "chroma.sqlite3").read_bytes() == b"not a database"
+
+
+def test_an_upload_while_another_process_indexes_is_refused_on_the_page(fresh, tmp_path):
+    from assistant.ui import ChatUI
+
+    ui = ChatUI(fresh(), uploads_dir=tmp_path / "uploads")
+    story = tmp_path / "geneva.txt"
+    story.write_text("Talks in Geneva\n\nLavrov demanded written guarantees.", encoding="utf-8")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path / "index")], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        report, _ = ui.upload([str(story)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "Nothing was indexed" in report and "Another indexing run is writing to the index" in report
+    assert str(tmp_path) not in report  # the page names no server paths
+    assert "Added 1" in ui.upload([str(story)])[0]  # once the other run is gone
