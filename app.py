@@ -55,6 +55,31 @@ def login_for(host: str, expose: bool, environ=os.environ) -> tuple[str, str] | 
     return user, password
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise ValueError with the fix when the port cannot be listened on (in use, out of range)."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise ValueError(f"--port {port} is not a port: pass a number from 1 to 65535 (default 7860).")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as err:
+        raise ValueError(f"Cannot listen on {host}:{port} ({err.strerror}): another program (an app already "
+                         f"running?) uses it. Stop it or pass another --port, e.g. --port {port + 1}.") from err
+
+
+def open_store_safely(settings) -> None:
+    """Refuse a damaged index in one line before this process opens it (a garbage vector file can crash
+    Chroma's native code: index/health.py probes it in a child process)."""
+    from index.health import damage, fix_for
+
+    problems = [] if settings.chroma_host else damage(settings.index_dir, settings.collection)
+    if problems:
+        raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
+                         f"{fix_for(problems, settings.index_dir, settings.collection)}.")
+
+
 def ensure_index(assistant) -> None:
     """Index the default corpus on the first start, printing progress (later starts skip this)."""
     if assistant.articles():
@@ -95,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     log_model_loads()
     try:
         auth = login_for(args.host, args.expose)
+        check_port(args.host, args.port)
         settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm)
+        open_store_safely(settings)
         assistant = Assistant.from_settings(settings)
         ensure_index(assistant)
         warm_up(assistant)

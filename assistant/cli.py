@@ -20,9 +20,14 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", parents=[common], help="index articles (default: the seed articles)")
     index.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl)")
     index.add_argument("--prune", action="store_true", help="remove articles whose files are gone")
-    index.add_argument("--reset", action="store_true", help="delete the collection first and rebuild")
+    index.add_argument("--reset", action="store_true",
+                       help="delete the collection first and rebuild (a damaged store folder is set aside)")
     index.add_argument("--check", action="store_true",
-                       help="only verify that the store, the lexical index and the article records agree")
+                       help="only verify the store (every embedding read back), the lexical index and the records")
+    index.add_argument("--repair", action="store_true",
+                       help="rebuild a damaged store from the article backup (plus PATHS, if given)")
+    index.add_argument("--wait", action="store_true",
+                       help="if another indexing run holds the index folder, wait for it instead of failing")
 
     for name, text in (("ask", "answer one question"), ("chat", "a terminal chat with history")):
         sub = commands.add_parser(name, parents=[common], help=text)
@@ -40,11 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_assistant(args):
+def settings_of(args):
+    return from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm,
+                    embedding_model=args.embedding_model)
+
+
+def make_assistant(args, probe: bool = False):
+    """The Assistant for these flags; with `probe`, a damaged local store is refused first, in one line
+    (opening it in this process could crash it: index/health.py)."""
+    from index.embedding import load_sentence_transformer
+    from index.health import damage, fix_for
+    from index.store import StoreError
+
     from .core import Assistant
 
-    settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm,
-                        embedding_model=args.embedding_model)
+    settings = settings_of(args)
+    problems = damage(settings.index_dir, settings.collection,  # the model loads while the child probes
+                      meanwhile=lambda: load_sentence_transformer(settings.embedding_model)
+                      ) if probe and not settings.chroma_host else []
+    if problems:
+        raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
+                         f"{fix_for(problems, settings.index_dir, settings.collection)}.")
     return Assistant.from_settings(settings)
 
 
@@ -58,17 +79,18 @@ def where_from(args) -> dict | None:
 def run_index(args) -> int:
     from tqdm import tqdm
 
-    assistant = make_assistant(args)
     if args.check:
-        return run_check(assistant)
+        return run_check(args)
+    if args.repair:
+        return run_repair(args)
     if args.reset:
-        assistant.store.reset()
-        assistant = make_assistant(args)
+        reset(args)
+    assistant = make_assistant(args)
     paths = args.paths or list(assistant.settings.corpus)
     try:
         with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
             progress = bar.update if not bar.disable else LogProgress()
-            report = assistant.add(paths, prune=args.prune, progress=progress)
+            report = assistant.add(paths, prune=args.prune, progress=progress, wait=args.wait, on_wait=_say)
     except OSError as err:  # disk full, file size limit, permissions
         print(f"error: writing the index failed ({err}). Free disk space (or fix permissions) and run the "
               "same command again: articles indexed before this point are intact and the rest are redone.",
@@ -99,13 +121,73 @@ class LogProgress:
             print(f"indexing: {self.done} paragraphs done", file=sys.stderr, flush=True)
 
 
-def run_check(assistant) -> int:
-    """Exit 0 when every served article is whole and the lexical index matches the store."""
-    problems = assistant.check()
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def reset(args) -> None:
+    """Delete this collection (and its backup); a store too damaged to open is set aside instead."""
+    from index.backup import backup_path
+    from index.health import damage, set_aside
+    from index.lock import writer_lock
+
+    settings = settings_of(args)
+    with writer_lock(settings.index_dir, args.wait, _say):
+        if not settings.chroma_host and damage(settings.index_dir, settings.collection):
+            _say(f"the store was damaged; set aside at {set_aside(settings.index_dir)} (delete it when done)")
+        else:
+            make_assistant(args).store.reset()
+        backup_path(settings.index_dir, settings.collection).unlink(missing_ok=True)
+
+
+def run_repair(args) -> int:
+    """Set the damaged store aside, rebuild this collection from the backup (and PATHS), check the result."""
+    from index.backup import ArticleBackup, backup_path
+    from index.health import damage, set_aside
+    from index.lock import writer_lock
+
+    settings = settings_of(args)
+    path = backup_path(settings.index_dir, settings.collection)
+    if not (path.exists() and ArticleBackup(path).hashes()) and not args.paths:  # nothing to rebuild from
+        print(f"error: no article backup of collection {settings.collection!r} in {settings.index_dir}; rebuild it "
+              "from the files with `python -m assistant index --reset PATHS` (the store is left untouched)",
+              file=sys.stderr)
+        return 2
+    with writer_lock(settings.index_dir, args.wait, _say):
+        aside = None if settings.chroma_host else set_aside(settings.index_dir)
+        assistant = make_assistant(args)
+        if settings.chroma_host:
+            assistant.store.reset()
+            assistant = make_assistant(args)
+        print("restored from the backup: " + assistant.restore().summary())
+        if args.paths:
+            print("re-read: " + assistant.add(args.paths, prune=args.prune).summary())
+    if aside:
+        print(f"the damaged store was set aside at {aside}: delete it once you are satisfied (another collection "
+              "it held is rebuilt by `--repair --collection NAME`)")
+    problems = [] if settings.chroma_host else damage(settings.index_dir, settings.collection, full=True)
+    problems += [p for p in assistant.check() if not p.startswith("note:")]
+    print("index OK" if not problems else "\n".join(problems))
+    return 0 if not problems else 1
+
+
+def run_check(args) -> int:
+    """Exit 0 when the store reads back whole, every served article is whole and the lexical index matches."""
+    from index.health import damage, fix_for
+
+    settings = settings_of(args)
+    damaged = [] if settings.chroma_host else damage(settings.index_dir, settings.collection, full=True)
+    problems = damaged + ([] if damaged else make_assistant(args).check())
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.startswith("note:")]
-    print("index OK" if not errors else f"{len(errors)} problem(s); re-run `python -m assistant index` to repair")
+    if not errors:
+        print("index OK")
+    elif damaged or any("backed-up" in p for p in errors):
+        fix = fix_for(errors, settings.index_dir, settings.collection)
+        print(f"{len(errors)} problem(s) in the store: {fix}")
+    else:
+        print(f"{len(errors)} problem(s); re-run `python -m assistant index` to repair")
     return 0 if not errors else 1
 
 
@@ -125,7 +207,7 @@ def print_answer(answer, as_json: bool) -> None:
 
 
 def run_ask(args) -> int:
-    answer = make_assistant(args).ask(args.question, where=where_from(args))
+    answer = make_assistant(args, probe=True).ask(args.question, where=where_from(args))
     print_answer(answer, args.json)
     return 0
 
@@ -133,7 +215,7 @@ def run_ask(args) -> int:
 def run_chat(args) -> int:
     from .core import AssistantError
 
-    assistant, history = make_assistant(args), []
+    assistant, history = make_assistant(args, probe=True), []
     print("Ask about the articles; an empty line or Ctrl-D quits.")
     while True:
         try:

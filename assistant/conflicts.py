@@ -22,12 +22,14 @@ from index.sentences import sentence_spans
 from .answer import Citation, Conflict, ConflictSide, Passage
 from .citations import best_quote, make_citation
 from .extractive import expected_type
+from .mood import asks_for_subject, subject_part
 from .entities import WORD, Mention, alias_map, alias_pairs, asked_words
 from .text import fold, tokenize
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,400})[”\"]")
 _COUNT = re.compile(r"\b(?:about |around |some |nearly |roughly |more than |over )?(?P<value>\d[\d,.]*|"
-                    r"(?:tens|hundreds) of thousands|thousands|hundreds|dozens) (?:of )?(?P<noun>[a-z]+)", re.I)
+                    r"(?:tens|hundreds) of thousands|thousands|hundreds|dozens)(?P<joint>[ -])(?:of )?"
+                    r"(?P<noun>[a-z]+)(?P<after>(?: [a-z]+){0,2})", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z’'-]+")
 _NOT_ENTITIES = {"The", "A", "An", "He", "She", "It", "They", "In", "On", "At", "But", "And", "This", "That", "Last",
                  "Now", "When", "After", "Before", "If", "As", "Mr", "Ms", "Mrs", "Jan", "Feb", "Mar", "Apr", "May",
@@ -86,25 +88,53 @@ def _count_value(text: str) -> str:
 
 
 def number_conflicts(question: str, passages: list[Passage], wanted: str | None) -> list:
-    """Only for questions that ask for a number: "Which country did Russia send troops to" is not about
-    how many troops."""
+    """Only for questions that ask for a number ("Which country did Russia send troops to" is not about how
+    many troops), and only between like things: the same unit of the same subject ("90 tonnes of pears" and
+    "a 4,711-tonne fishing quota" are two subjects), in sentences about the same entities (two towns' bridges
+    are two bridges)."""
     if wanted != "number":
         return []
     asked = set(tokenize(question))
-    counts: dict[str, dict[str, Side]] = {}  # noun -> value -> side
+    counts: dict[tuple, dict[str, Side]] = {}  # (unit, subject) -> value -> side
+    contexts: dict[int, set[str]] = {}  # id(side) -> names in its sentences
     for passage in passages:
-        for m in _COUNT.finditer(passage.text):
-            noun = tokenize(m.group("noun"))
-            if noun and noun[0] in asked:
-                side = counts.setdefault(noun[0], {}).setdefault(_count_value(m.group("value")), Side(m.group(0), []))
-                if passage not in side.passages:
-                    side.passages.append(passage)
+        for s, e in sentence_spans(passage.text):
+            sentence = passage.text[s:e]
+            for m in _COUNT.finditer(sentence):
+                noun = tokenize(m.group("noun"))
+                if noun and noun[0] in asked:
+                    key = (noun[0], _counted(m))
+                    side = counts.setdefault(key, {}).setdefault(_count_value(m.group("value")), Side(m.group(0), []))
+                    contexts.setdefault(id(side), set()).update(_names(sentence))
+                    if passage not in side.passages:
+                        side.passages.append(passage)
     found = []
-    for noun, values in counts.items():
-        if len(values) > 1 and len({p.doc_id for side in values.values() for p in side.passages}) > 1:
-            found.append(_conflict("number", f"The articles count the {_plural(noun)} differently",
-                                   list(values.values())))
+    for (noun, _), values in counts.items():
+        related = [v for v in values.values() if any(_like(v, w, contexts) for w in values.values() if w is not v)]
+        if len(related) > 1:
+            found.append(_conflict("number", f"The articles count the {_plural(noun)} differently", related))
     return found
+
+
+def _counted(match: re.Match) -> str:
+    """What is counted: "pears" in "90 tonnes of pears", "fishing quota" in "a 4,711-tonne fishing quota"."""
+    after = match.group("after").split()
+    if after and after[0].lower() == "of":
+        return " ".join(tokenize(" ".join(after[1:2])))
+    return " ".join(tokenize(" ".join(after))) if match.group("joint") == "-" else ""
+
+
+def _like(a: Side, b: Side, contexts: dict[int, set[str]]) -> bool:
+    """Two counts from different articles about the same entities (or where either names none)."""
+    other_article = {p.doc_id for p in a.passages} != {p.doc_id for p in b.passages}
+    ca, cb = contexts.get(id(a), set()), contexts.get(id(b), set())
+    return other_article and (not ca or not cb or bool(ca & cb))
+
+
+def _names(sentence: str) -> set[str]:
+    return {w for w in _CAPITALISED.findall(sentence[1:]) if w not in _NOT_ENTITIES} | (
+        {sentence.split()[0]} if sentence and sentence.split()[0] not in _NOT_ENTITIES
+        and sentence.split()[0][:1].isupper() else set())
 
 
 def _plural(noun: str) -> str:
@@ -149,7 +179,7 @@ def _entities(sentence: str) -> set[str]:
 
 def claim_conflicts(question: str, candidates: list) -> list:
     """Near-identical answer sentences from different articles that differ in a name or number."""
-    asked = asked_words(question)
+    asked, subject_asked = asked_words(question), asks_for_subject(question)
     found, seen = [], set()
     for i, a in enumerate(candidates):
         for b in candidates[i + 1:]:
@@ -160,12 +190,22 @@ def claim_conflicts(question: str, candidates: list) -> list:
                 continue
             ea = {e for e in _entities(a.text) - _entities(b.text) if fold(e) not in asked}
             eb = {e for e in _entities(b.text) - _entities(a.text) if fold(e) not in asked}
+            if not subject_asked and (_other_subjects(a.text, ea) or _other_subjects(b.text, eb)):
+                continue  # "Ashford's mayor said …" / "Bexley's mayor said …": two subjects, not one fact
             if ea and eb and (frozenset(ea), frozenset(eb)) not in seen:
                 seen |= {(frozenset(ea), frozenset(eb)), (frozenset(eb), frozenset(ea))}
                 found.append(_conflict("claim", "The sources state different facts",
                                        [Side(" ".join(sorted(ea, key=a.text.find)), [a.passage]),
                                         Side(" ".join(sorted(eb, key=b.text.find)), [b.passage])]))
     return _merge_claims(found)
+
+
+def _other_subjects(sentence: str, differing: set[str]) -> bool:
+    """Does a name or number that differs between two near-identical sentences sit in the subject (before
+    the first tensed verb)? Then they say the same of two things (two mayors, two prime ministers), unless
+    the question asks for the subject ("Which city hosted …": "Beijing hosted …" / "London hosted …")."""
+    subject = subject_part(sentence)
+    return any(re.search(rf"(?<!\w){re.escape(e)}(?!\w)", subject) for e in differing)
 
 
 def _merge_claims(found: list) -> list:

@@ -16,7 +16,9 @@ from typing import Iterator
 from langchain_core.language_models import BaseChatModel
 
 from index.embedding import SentenceEmbeddings
+from index.backup import ArticleBackup, backup_path
 from index.ingest import Indexer, IngestReport, remove, verify
+from index.lock import writer_lock
 from index.store import ParagraphStore, make_client
 
 from . import conflicts, entities, prompts
@@ -24,6 +26,8 @@ from .answer import Answer, Passage
 from .citations import attribute, split_claims
 from .extractive import ExtractiveAnswerer, redundant
 from .filters import allowed_doc_ids
+from .filters import validate as validate_where
+from .inputs import history_problem
 from .followup import looks_like_rewrite, resolve, turns
 from .llm import BackendError, backend_name, complete, make_chat_model, stream_text
 from .retrieval import HybridRetriever
@@ -97,19 +101,37 @@ class Assistant:
         return cls(settings, store, embeddings, model)
 
     # --- indexing ----------------------------------------------------------------------------------
-    def add(self, paths, prune: bool = False, progress=None) -> IngestReport:
-        """Index files or folders; unchanged articles are not embedded again."""
+    def add(self, paths, prune: bool = False, progress=None, wait: bool = False, on_wait=None) -> IngestReport:
+        """Index files or folders; unchanged articles are not embedded again. Holds the folder's writer lock:
+        another writer makes this raise IndexLocked at once, or wait when `wait` (index/lock.py)."""
         paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-        report = Indexer(self.store, self.embeddings, progress, self.settings.embed_batch).index(paths, prune=prune)
+        with writer_lock(self.settings.index_dir, wait, on_wait):
+            report = self._indexer(progress).index(paths, prune=prune)
         self.refresh()
         return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        """Delete articles from the store and the records, then rebuild the lexical index; returns those found.
-        An article read from a file comes back if that file is indexed again."""
-        removed = remove(self.store, list(doc_ids))
+        """Delete articles from the store, the records and the backup, then rebuild the lexical index; returns
+        those found. An article read from a file comes back if that file is indexed again."""
+        with writer_lock(self.settings.index_dir):
+            removed = remove(self.store, list(doc_ids))
+            self.backup.delete(removed)  # or a repair would bring them back
         self.refresh()
         return removed
+
+    def restore(self, progress=None) -> IngestReport:
+        """Re-index every article of the backup into this (fresh) store: `index --repair`."""
+        with writer_lock(self.settings.index_dir):
+            report = self._indexer(progress).restore(self.backup.articles())
+        self.refresh()
+        return report
+
+    @property
+    def backup(self) -> ArticleBackup:
+        return ArticleBackup(backup_path(self.settings.index_dir, self.settings.collection))
+
+    def _indexer(self, progress) -> Indexer:
+        return Indexer(self.store, self.embeddings, progress, self.settings.embed_batch, self.backup)
 
     def refresh(self) -> None:
         self.retriever.refresh()
@@ -121,6 +143,12 @@ class Assistant:
         served = sum(int(r.get("n_chunks", 0)) for r in self.retriever.records.values())
         if len(self.retriever.lexical) != served:
             problems.append(f"lexical index has {len(self.retriever.lexical)} chunks, the store serves {served}")
+        backed, records = self.backup.hashes(), self.retriever.records
+        lost = sorted(set(backed) - set(records))
+        if lost:
+            problems.append(f"the store lacks {len(lost)} backed-up article(s) (e.g. {lost[0]})")
+        if any(backed.get(d) != r.get("doc_hash") for d, r in records.items()):
+            problems.append("note: some articles are not in the backup yet (the next index run copies them)")
         return problems
 
     def warm_up(self) -> None:
@@ -189,14 +217,19 @@ class Assistant:
             stored = self.store.vectors_of([p.id for p in turn.passages])
             self.extractive.remember({p.text: stored[p.id] for p in turn.passages if p.id in stored})
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)
-            if not self.settings.chroma_host or isinstance(err, AssistantError):
+            if isinstance(err, ValueError):  # AssistantError, FilterError: the caller's to fix, already worded
                 raise
-            raise AssistantError(
-                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} did not answer "
-                f"({type(err).__name__}). Start it again (`chroma run …`); the next question reconnects.") from err
+            raise AssistantError(self._store_failure(err)) from err
         turn.stand_ins = entities.role_stand_ins(turn.standalone, turn.mentions)
         turn.timings["retrieve"] = _ms(started)
         return turn
+
+    def _store_failure(self, err: Exception) -> str:
+        if self.settings.chroma_host:
+            return (f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} did not answer "
+                    f"({type(err).__name__}). Start it again (`chroma run …`); the next question reconnects.")
+        return (f"The index at {self.settings.index_dir} could not be read ({type(err).__name__}: {str(err)[:120]}). "
+                "See what is damaged with `python -m assistant index --check`; `--repair` rebuilds it.")
 
     def _model_or_none(self, turn: Turn) -> BaseChatModel | None:
         try:
@@ -289,6 +322,11 @@ class Assistant:
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
         """Yield partial answers (text so far, verified) and finally the complete `Answer`."""
         started = time.perf_counter()
+        problem = history_problem(history)
+        if problem:
+            raise AssistantError(problem)
+        if where is not None:
+            validate_where(where)  # FilterError: one line naming the bad part and the shape to use
         turn = self._retrieve(self._condense(self._validate(Turn(question, list(history or []), where))))
         shown = 0
         for draft in self._generate(turn):

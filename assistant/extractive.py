@@ -22,6 +22,7 @@ import numpy as np
 from index.sentences import sentence_spans
 
 from .answer import Passage
+from .mood import is_instruction
 from .places import places_in
 from .support import coverage, numbers
 from .text import STOPWORDS, tokenize
@@ -272,7 +273,8 @@ class ExtractiveAnswerer:
                    stand_ins: dict[str, set[str]] | None = None) -> list[Candidate]:
         """Sentences of `passages`, best answer first. `stand_ins` maps a question word to words that count
         for it (e.g. "minister" -> {"lavrov", "viklov"}, the people the articles give that office)."""
-        sentences = [(i, p, p.text[s:e]) for i, p in enumerate(passages, 1) for s, e in sentence_spans(p.text)]
+        sentences = [(i, p, p.text[s:e]) for i, p in enumerate(passages, 1) for s, e in sentence_spans(p.text)
+                     if not is_instruction(p.text[s:e])]  # an order to the reader is never an answer (mood.py)
         if not sentences:
             return []
         dense = self.vectors([s for _, _, s in sentences]) @ np.asarray(query_vector)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from index.chunking import whole_paragraph
+
 from .answer import Passage
 from .filters import allowed_doc_ids, needs_lead, with_dates
 from .lexical import LexicalIndex, fingerprint
@@ -50,7 +52,10 @@ class HybridRetriever:
             for old in self.lexical_dir.glob(f"{self.store.name}-*"):
                 if old != folder:
                     _remove(old)
-            lexical.save(folder)
+            try:
+                lexical.save(folder)
+            except OSError:  # a full disk or a read-only folder: serve from memory, rebuild next start
+                _remove(folder.with_name(folder.name + ".tmp"))
         self.lexical = lexical
         self.records = with_dates(self.records, self.dateline_paragraphs())
 
@@ -75,7 +80,7 @@ class HybridRetriever:
         if not doc_ids:
             return []
         chunks = self.store.get_chunks(self.lexical.chunk_ids_of(doc_ids))
-        return [to_passage(d) for d in chunks if self.served(d.metadata)]
+        return [to_passage(d) for d in self._with_paragraphs([d for d in chunks if self.served(d.metadata)])]
 
     def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
         allowed = allowed_doc_ids(where, self.records)
@@ -90,7 +95,19 @@ class HybridRetriever:
         docs = {d.id: d for d, _ in dense}
         missing = [i for i in best if i not in docs]
         docs.update({d.id: d for d in self.store.get_chunks(missing) if self.served(d.metadata)})
+        self._with_paragraphs([docs[i] for i in best if i in docs])
         return [to_passage(docs[i], fused[i]) for i in best if i in docs]
+
+    def _with_paragraphs(self, docs: list) -> list:
+        """Pieces of long paragraphs get their whole paragraph (from the sibling pieces) for display."""
+        split = [d for d in docs if int(d.metadata.get("pieces", 1)) > 1 and not d.metadata.get("paragraph_text")]
+        if split:
+            pieces = self.store.pieces_of(sorted({d.metadata["pid"] for d in split}))
+            for doc in split:
+                same = [(start, text) for start, text, doc_hash in pieces.get(doc.metadata["pid"], [])
+                        if doc_hash == doc.metadata.get("doc_hash")]
+                doc.metadata["paragraph_text"] = whole_paragraph(same)
+        return docs
 
 
 def _remove(folder: Path) -> None:

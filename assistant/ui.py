@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from index.lock import IndexLocked
 from index.readers import SUPPORTED_SUFFIXES
 
 from .answer import Answer, Citation, Conflict, ConflictSide, Passage
@@ -705,7 +706,11 @@ class ChatUI:
         if stored:
             advance(0)
             with self.index_lock.indexing():
-                report = self.assistant.add(stored, progress=advance)
+                try:  # another process (a cron `index` run) may hold the index folder's writer lock
+                    report = self.assistant.add(stored, progress=advance)
+                except IndexLocked:  # its message names server paths: the page gets what to do
+                    refused.append("Another indexing run is writing to the index right now; upload the files "
+                                   "again when it has finished.")
         return render_report(report, refused), render_articles(self.assistant.articles())
 
     def remove(self, doc_ids) -> tuple[str, str]:

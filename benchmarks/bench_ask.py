@@ -26,29 +26,27 @@ import tempfile
 import time
 from dataclasses import replace
 
+from langchain_core.callbacks import BaseCallbackHandler
+
 from _common import (SEED_DIR, SEED_QUESTIONS, peak_rss_mb, print_table, read_jsonl, set_torch_threads, summary,
                      write_results)
 
 
-class TimedModel:
-    """Wraps a ChatModel: records when the first piece of each reply arrives and the prompt's size."""
+class Timing(BaseCallbackHandler):
+    """A LangChain callback on the local model: when the first token of each reply arrives, and the prompt's
+    size in the model's own tokens."""
 
     def __init__(self, model):
-        self.model, self.name = model, model.name
-        self.first_piece_at: float | None = None
-        self.prompt_tokens = 0
+        self.model, self.first_piece_at, self.prompt_tokens = model, None, 0
 
-    def stream(self, messages, max_tokens):
+    def on_chat_model_start(self, serialized, messages, **kwargs):
         self.first_piece_at = None
-        text = "\n".join(m["content"] for m in messages)
-        self.prompt_tokens = len(self.model.llm.tokenize(text.encode("utf-8"), add_bos=False))
-        for piece in self.model.stream(messages, max_tokens):
-            if self.first_piece_at is None:
-                self.first_piece_at = time.perf_counter()
-            yield piece
+        text = "\n".join(m.text for m in messages[0])
+        self.prompt_tokens = len(self.model._file.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def complete(self, messages, max_tokens):
-        return "".join(self.stream(messages, max_tokens))
+    def on_llm_new_token(self, token, **kwargs):
+        if self.first_piece_at is None:
+            self.first_piece_at = time.perf_counter()
 
 
 def extractive_passes(assistant, questions: list[str]) -> dict:
@@ -66,7 +64,7 @@ def extractive_passes(assistant, questions: list[str]) -> dict:
     return passes
 
 
-def local_runs(assistant, timed: TimedModel, questions: list[str]) -> list[dict]:
+def local_runs(assistant, timed: Timing, questions: list[str]) -> list[dict]:
     runs = []
     for question in questions:
         started = time.perf_counter()
@@ -83,7 +81,7 @@ def local_runs(assistant, timed: TimedModel, questions: list[str]) -> list[dict]
     return runs
 
 
-def baseline_runs(baseline, timed: TimedModel, questions: list[str]) -> list[dict]:
+def baseline_runs(baseline, timed: Timing, questions: list[str]) -> list[dict]:
     from assistant.evaluation.testsets import TestCase
 
     runs = []
@@ -143,9 +141,11 @@ def main() -> None:
             settings = replace(assistant.settings, llm="local",
                                llm_threads=args.llm_threads or assistant.settings.llm_threads)
             results["llm_threads"] = settings.llm_threads
-            timed = TimedModel(make_chat_model(settings))
+            model = make_chat_model(settings)
+            timed = Timing(model)
+            model.callbacks = [timed]
             load_s = time.perf_counter() - started
-            local = Assistant(settings, assistant.store, assistant.embeddings, chat_model=timed)
+            local = Assistant(settings, assistant.store, assistant.embeddings, model)
             chosen = questions[:args.local_questions]
             warm_up = questions[args.local_questions % len(questions)]
             print(f"local model loaded in {load_s:.1f} s; warm-up question (not counted): {warm_up}")
@@ -155,7 +155,7 @@ def main() -> None:
             from assistant.evaluation.baseline import TutorialBaseline
 
             started = time.perf_counter()
-            baseline = TutorialBaseline([SEED_DIR], assistant.embeddings, chat_model=timed)
+            baseline = TutorialBaseline([SEED_DIR], assistant.embeddings, chat_model=model)
             results["baseline_index_s"], results["baseline_chunks"] = time.perf_counter() - started, baseline.chunks
             results["baseline_warmup"] = baseline_runs(baseline, timed, [warm_up])
             results["baseline"] = tutorial = baseline_runs(baseline, timed, chosen)

@@ -45,6 +45,8 @@ class Unchanged:
 
     doc_id: str
     n_paragraphs: int
+    path: str = ""
+    source_hash: str = ""
 
 
 @dataclass

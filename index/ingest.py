@@ -4,7 +4,9 @@ Write order per batch of articles (why it is safe to kill at any point):
 1. updated articles' records are deleted first, so their old and new chunks stop being served together;
 2. their chunks are upserted (new content hash in every chunk's metadata) and stale chunk ids deleted;
 3. only then are their article records written. Readers serve a chunk only when its `doc_hash` equals its
-   article record's, so a killed run leaves the other articles whole, and the next run redoes this one.
+   article record's, so a killed run leaves the other articles whole, and the next run redoes this one;
+4. last, the articles are copied into the backup (backup.py), from which `index --repair` rebuilds a damaged
+   store. Callers hold the folder's writer lock (lock.py): this module assumes it is the only writer.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 from .article import Article, Skipped, Unchanged
+from .backup import ArticleBackup, article_from_chunks
 from .chunking import article_hash, article_metadata, chunk_article
-from .readers import iter_files, read_path
+from .identity import Identities
+from .readers import iter_files, read_path, still_holds
 
 # Chunks per encode call: sentence-transformers sorts by length within a call, so bigger pads less.
 EMBED_BATCH = 2048
@@ -43,27 +47,57 @@ class IngestReport:
 
 class Indexer:
     def __init__(self, store, embeddings, progress: Callable[[int], None] | None = None,
-                 batch_size: int = EMBED_BATCH):
+                 batch_size: int = EMBED_BATCH, backup: ArticleBackup | None = None):
         self.store, self.embeddings, self.progress = store, embeddings, progress or (lambda n: None)
-        self.batch_size = batch_size
+        self.batch_size, self.backup = batch_size, backup
+
+    def restore(self, articles) -> IngestReport:
+        """Index these `Article`s as they are (a repair from the backup): no files are read."""
+        started, report = time.perf_counter(), IngestReport()
+        known, batch = self.store.article_records(), []
+        for article in articles:
+            report.paragraphs_seen += len(article.paragraphs)
+            batch = self._consider(article, known, report, batch)
+        self._flush(batch, known, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def back_up_missing(self, known: dict) -> int:
+        """Copy articles indexed before the backup existed into it, from their stored chunks (no embedding)."""
+        if self.backup is None:
+            return 0
+        backed = self.backup.hashes()
+        missing = [d for d, r in known.items() if backed.get(d) != r.get("doc_hash")]
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            by_doc: dict[str, list] = {}
+            for _, text, meta in self.store.chunks_of(part):
+                if meta.get("doc_hash") == known[meta["doc_id"]].get("doc_hash"):
+                    by_doc.setdefault(meta["doc_id"], []).append((text, meta))
+            articles = [article_from_chunks(d, by_doc.get(d, []), known[d]) for d in part]
+            self.backup.put(articles, {d: known[d]["doc_hash"] for d in part})
+        return len(missing)
 
     def index(self, paths: list[Path], prune: bool = False) -> IngestReport:
         started, report = time.perf_counter(), IngestReport()
         known, seen, files, batch = self.store.article_records(), set(), set(), []
-        by_raw_hash = {r["source_hash"]: (doc_id, int(r.get("n_paragraphs", 0)))
+        self.back_up_missing(known)
+        identities = Identities(known, still_holds)
+        by_raw_hash = {r["source_hash"]: (doc_id, int(r.get("n_paragraphs", 0)), r.get("path", ""))
                        for doc_id, r in known.items() if r.get("source_hash")}
         for path in iter_files([Path(p).resolve() for p in paths]):
             files.add(str(path))
             for item in read_path(path, by_raw_hash):
+                if isinstance(item, Article):
+                    item = identities.assign(item)
                 if isinstance(item, Skipped):
                     report.skipped.append(item)
-                elif isinstance(item, Unchanged) and item.doc_id not in seen:
+                elif isinstance(item, Unchanged):
+                    identities.keep(item.doc_id, item.path, item.source_hash)
                     seen.add(item.doc_id)
                     report.unchanged.append(item.doc_id)
                     report.paragraphs_seen += item.n_paragraphs
                     self.progress(item.n_paragraphs)
-                elif item.doc_id in seen:
-                    report.skipped.append(Skipped(str(path), f"duplicate doc_id {item.doc_id!r}; kept the first"))
                 else:
                     seen.add(item.doc_id)
                     report.paragraphs_seen += len(item.paragraphs)
@@ -77,8 +111,11 @@ class Indexer:
     def _consider(self, article: Article, known: dict, report: IngestReport, batch: list) -> list:
         record = known.get(article.doc_id, {})
         if record.get("doc_hash") == article_hash(article):
-            if record.get("source_hash") != article.source_hash:  # same text, new bytes: remember them
-                self.store.put_article_records({article.doc_id: record | {"source_hash": article.source_hash}})
+            moved = {"source_hash": article.source_hash, "path": article.path or record.get("path", "")}
+            if any(record.get(key) != value for key, value in moved.items()):  # new bytes, or a move: remember
+                self.store.put_article_records({article.doc_id: record | moved})
+                if self.backup is not None:
+                    self.backup.put([article], {article.doc_id: record["doc_hash"]})
             report.unchanged.append(article.doc_id)
             self.progress(len(article.paragraphs))
             return batch
@@ -94,8 +131,26 @@ class Indexer:
         if not batch:
             return
         chunked = [(article, chunk_article(article)) for article in batch]
-        vectors = self.embeddings.encode([c.text for _, chunks in chunked for c in chunks]).tolist()
+        chunks = [c for _, article_chunks in chunked for c in article_chunks]
+        stored = self._stored_vectors([a.doc_id for a in batch if a.doc_id in known])
+        todo = [c for c in chunks if c.metadata["content_hash"] not in stored]
+        fresh = dict(zip((c.metadata["content_hash"] for c in todo),
+                         self.embeddings.encode([c.text for c in todo]).tolist() if todo else []))
+        vectors = [stored.get(c.metadata["content_hash"]) or fresh[c.metadata["content_hash"]] for c in chunks]
         self._write(chunked, vectors, known, report)
+        report.chunks_embedded += len(todo)
+
+    def _stored_vectors(self, doc_ids: list[str]) -> dict[str, list[float]]:
+        """content hash -> stored vector of these articles' chunks: an edit (or new ids for the same text,
+        as when paragraph ids became namespaced) embeds only text it has not embedded before."""
+        if not doc_ids:
+            return {}
+        try:
+            got = self.store.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=["embeddings", "metadatas"])
+        except Exception:  # unreadable vectors (a damaged store): embed again rather than fail
+            return {}
+        return {m.get("content_hash"): list(v) for m, v in zip(got["metadatas"], got["embeddings"])
+                if m.get("content_hash") and v is not None}
 
     def _write(self, chunked: list, vectors: list, known: dict, report: IngestReport) -> None:
         """One call per step, in the safe order (module docstring); per-article calls cost more than the model."""
@@ -111,10 +166,12 @@ class Indexer:
                 "doc_hash": article_hash(article), "n_chunks": len(article_chunks),
                 "n_paragraphs": len(article.paragraphs), "source_hash": article.source_hash}
             for article, article_chunks in chunked})
+        if self.backup is not None:
+            self.backup.put([article for article, _ in chunked],
+                            {article.doc_id: article_hash(article) for article, _ in chunked})
         for article, _ in chunked:
             (report.updated if article.doc_id in updating else report.added).append(article.doc_id)
             self.progress(len(article.paragraphs))
-        report.chunks_embedded += len(chunks)
 
     def _prune(self, known: dict, seen: set, files: set, report: IngestReport) -> None:
         """Remove articles whose file is gone, or whose file was read and no longer holds them."""
@@ -123,6 +180,8 @@ class Indexer:
             if doc_id not in seen and (path in files or (path and not Path(path).exists())):
                 self.store.delete_article_records([doc_id])  # record first: chunks stop being served at once
                 self.store.delete_chunks(self.store.chunk_ids_of([doc_id]))
+                if self.backup is not None:
+                    self.backup.delete([doc_id])
                 report.removed.append(doc_id)
 
 

@@ -14,8 +14,10 @@ from typing import Iterator
 from .article import Article, Paragraph, Skipped, Unchanged
 from .chunking import CHUNKING_VERSION
 from .cleaning import clean_blocks, normalize, writer
+from .identity import namespaced
 
-READER_VERSION = "2"  # bump when reading or cleaning changes what an input yields (2: credits, writer)
+READER_VERSION = "3"  # bump when reading or cleaning changes what an input yields (2: credits, writer;
+# 3: JSONL paragraph ids namespaced by doc_id: old indexes are re-read, their vectors reused, not re-embedded)
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 MAX_ARTICLE_BYTES = 5_000_000  # one article file; JSONL archives are read line by line instead
 _BULLET = re.compile(r"^\s*[•●▪*\-–]\s+")
@@ -46,7 +48,8 @@ def raw_hash(raw: str | bytes) -> str:
 def read_path(path: Path, known: dict[str, tuple[str, int]] | None = None) -> Iterator[Article | Unchanged | Skipped]:
     """Yield the articles in one file, or a `Skipped` saying why it (or a line of it) was not read.
 
-    `known` maps raw hashes already indexed to (doc_id, paragraph count): such input is not parsed again.
+    `known` maps raw hashes already indexed to (doc_id, paragraph count, path): such input read from the
+    same path is not parsed again.
     """
     known = known or {}
     suffix = path.suffix.lower()
@@ -60,8 +63,9 @@ def read_path(path: Path, known: dict[str, tuple[str, int]] | None = None) -> It
     if isinstance(text, Skipped):
         yield text
         return
-    if raw_hash(text) in known:
-        yield Unchanged(*known[raw_hash(text)])
+    unchanged = _unchanged(known, raw_hash(text), path)
+    if unchanged:
+        yield unchanged
         return
     reader = {".md": parse_markdown, ".markdown": parse_markdown, ".html": parse_html, ".htm": parse_html}
     article = reader.get(suffix, parse_plain_text)(text, doc_id=path.stem)
@@ -70,6 +74,23 @@ def read_path(path: Path, known: dict[str, tuple[str, int]] | None = None) -> It
         return
     article.path, article.source_hash = str(path), raw_hash(text)
     yield article
+
+
+def still_holds(path: str, source_hash: str) -> bool:
+    """Does the article file at `path` still read as `source_hash`? (JSONL files: assumed, not re-read.)"""
+    if path.lower().endswith(".jsonl"):
+        return True
+    text = _read_text(Path(path))
+    return isinstance(text, str) and raw_hash(text) == source_hash
+
+
+def _unchanged(known: dict, source_hash: str, path: Path) -> Unchanged | None:
+    """The same input from the same place is unchanged; the same bytes elsewhere are a move or a duplicate,
+    which the indexer decides (identity.py), so they are read."""
+    hit = known.get(source_hash)
+    if hit and hit[2] == str(path):
+        return Unchanged(hit[0], hit[1], str(path), source_hash)
+    return None
 
 
 def _read_text(path: Path) -> str | Skipped:
@@ -167,8 +188,9 @@ def read_jsonl(path: Path, known: dict[str, tuple[str, int]] | None = None) -> I
                 if not line.strip():
                     continue
                 line_hash = raw_hash(line.strip())
-                if line_hash in known:
-                    yield Unchanged(*known[line_hash])
+                unchanged = _unchanged(known, line_hash, path)
+                if unchanged:
+                    yield unchanged
                     continue
                 article = _jsonl_article(line, f"{path}:{number}", path)
                 if isinstance(article, Article):
@@ -176,6 +198,13 @@ def read_jsonl(path: Path, known: dict[str, tuple[str, int]] | None = None) -> I
                 yield article
     except UnicodeDecodeError as err:
         yield Skipped(str(path), f"not UTF-8 text ({err.reason}); re-save it as UTF-8")
+
+
+_TEXT_FIELDS = ("title", "source", "published", "url")
+
+
+def _text(value) -> str | None:
+    return None if value is None or not str(value).strip() else str(value).strip()
 
 
 def _jsonl_article(line: str, where: str, path: Path) -> Article | Skipped:
@@ -186,6 +215,12 @@ def _jsonl_article(line: str, where: str, path: Path) -> Article | Skipped:
     if not isinstance(record, dict) or not str(record.get("doc_id") or "").strip():
         return Skipped(where, "a JSONL article needs a non-empty doc_id")
     doc_id = str(record["doc_id"]).strip()
+    wrong = [f"`{name}` must be text, not {type(record[name]).__name__}" for name in _TEXT_FIELDS
+             if record.get(name) is not None and (isinstance(record[name], bool)
+                                                  or not isinstance(record[name], (str, int, float)))]
+    if wrong or not isinstance(record["doc_id"], (str, int)):
+        wrong = wrong or [f"`doc_id` must be text, not {type(record['doc_id']).__name__}"]
+        return Skipped(where, f"article {doc_id[:60]}: {'; '.join(wrong)} (e.g. \"source\": \"Reuters\")")
     if isinstance(record.get("paragraphs"), list):
         pairs = [(p.get("pid"), p.get("text")) for p in record["paragraphs"] if isinstance(p, dict)]
     elif isinstance(record.get("text"), str):
@@ -197,11 +232,12 @@ def _jsonl_article(line: str, where: str, path: Path) -> Article | Skipped:
         body, _, dropped = clean_blocks([text]) if isinstance(text, str) else ([], [], [])
         if body:
             number = len(paragraphs) + 1
-            paragraphs.append(Paragraph(str(pid or f"{doc_id}#p{number}"), number, "\n".join(body)))
+            local = str(pid).strip() if isinstance(pid, (str, int)) and str(pid).strip() else f"p{number}"
+            paragraphs.append(Paragraph(namespaced(local, doc_id), number, "\n".join(body)))
     if not paragraphs:
         return Skipped(where, f"article {doc_id} has no text")
     article = Article(doc_id=doc_id, title=normalize(str(record.get("title") or doc_id)), paragraphs=paragraphs)
-    article.source, article.published, article.url = record.get("source"), record.get("published"), record.get("url")
+    article.source, article.published, article.url = (_text(record.get(name)) for name in ("source", "published", "url"))
     article.path = str(path)
     _read_dateline(article)
     return article

@@ -44,11 +44,16 @@ class ParagraphStore:
         from langchain_chroma import Chroma
 
         self.client, self.name, self.model_name = client, collection, model_name
-        self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
-                              collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+        try:
+            self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
+                                  collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+            self.articles_collection = client.get_or_create_collection(
+                f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
+        except Exception as err:  # a damaged sqlite file raises Chroma's own types: name the way out
+            raise StoreError(f"The collection {collection!r} cannot be opened ({type(err).__name__}: "
+                             f"{str(err)[:160]}). See what is wrong with `python -m assistant index --check`; "
+                             "`--repair` rebuilds the store from the article backup.") from err
         self._check_model()
-        self.articles_collection = client.get_or_create_collection(
-            f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
 
     @property
     def chunks(self):
@@ -94,6 +99,19 @@ class ParagraphStore:
         if not doc_ids:
             return []
         return self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]
+
+    def chunks_of(self, doc_ids: list[str]):
+        """(id, text, metadata) of every stored chunk of these articles."""
+        got = self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        return list(zip(got["ids"], got["documents"], got["metadatas"]))
+
+    def pieces_of(self, pids: list[str]) -> dict[str, list[tuple[int, str, str]]]:
+        """pid -> (start, text, doc_hash) of each stored piece of these long paragraphs."""
+        got = self.chunks.get(where={"pid": {"$in": list(pids)}}, include=["documents", "metadatas"])
+        pieces: dict[str, list] = {}
+        for text, meta in zip(got["documents"], got["metadatas"]):
+            pieces.setdefault(meta["pid"], []).append((int(meta.get("start", 0)), text, meta.get("doc_hash")))
+        return pieces
 
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_CHROMA_BATCH):

@@ -53,3 +53,59 @@ def test_same_remark_in_other_words_is_not_a_quote_conflict(seed_assistant):
 ])
 def test_no_false_alarm_when_sources_agree(seed_assistant, question):
     assert seed_assistant.ask(question).conflicts == []
+
+
+# Unlike things that once read as disagreements (issue 16), each beside a like pair that still does.
+UNLIKE = {
+    "pears": "Orchard report\n\nFarmers in Kent picked 90 tonnes of pears this autumn, growers said.",
+    "pears-again": "Harvest figures\n\nFarmers in Kent picked 120 tonnes of pears this autumn, the ministry said.",
+    "quota": "Fishing talks\n\nMinisters agreed a 4,711-tonne fishing quota and 300 tonnes of cod for Norway.",
+    "ashford": "Ashford bridge\n\nAshford Mayor Jane Hill said the new bridge will cost $3 million to build.",
+    "ashford-again": "Bridge costs\n\nAshford Mayor Jane Hill said the new bridge will cost $4 million to build.",
+    "bexley": "Bexley bridge\n\nBexley Mayor Tom Reed said the new bridge will cost $5 million to build.",
+    "johnson": "Trade deal\n\nPrime Minister Boris Johnson said the trade deal was a great success for farmers.",
+    "modi": "Trade deal\n\nPrime Minister Narendra Modi said the trade deal was a great success for farmers.",
+}
+
+
+@pytest.fixture(scope="module")
+def unlike(tmp_path_factory):
+    from assistant import Assistant
+
+    from conftest import settings_for
+
+    root = tmp_path_factory.mktemp("unlike")
+    (root / "articles").mkdir()
+    for name, text in UNLIKE.items():
+        (root / "articles" / f"{name}.txt").write_text(text, encoding="utf-8")
+    assistant = Assistant.from_settings(settings_for(root))
+    assistant.add([root / "articles"])
+    return assistant
+
+
+def _conflicts(assistant, question, doc_ids):
+    return [c.kind for c in assistant.ask(question, where={"doc_id": {"$in": doc_ids}}).conflicts]
+
+
+def test_tonnes_of_pears_and_a_fishing_quota_are_not_a_disagreement(unlike):
+    assert _conflicts(unlike, "How many tonnes of pears were picked?", ["pears", "quota"]) == []
+    assert _conflicts(unlike, "How many tonnes of pears were picked?", ["pears", "pears-again"]) == ["number"]
+
+
+def test_two_towns_mayors_are_not_a_disagreement(unlike):
+    assert _conflicts(unlike, "What will the new bridge cost?", ["ashford", "bexley"]) == []
+    assert _conflicts(unlike, "What will the new bridge cost?", ["ashford", "ashford-again"]) == ["claim"]
+
+
+def test_two_countries_prime_ministers_are_not_a_disagreement(unlike):
+    assert _conflicts(unlike, "What did the prime minister say about the trade deal?", ["johnson", "modi"]) == []
+
+
+def test_a_question_that_asks_for_the_subject_keeps_subject_conflicts():
+    from assistant.mood import asks_for_subject
+
+    # "Which city hosted …": "Beijing hosted …" / "London hosted …" is the disagreement itself (RGB).
+    assert [asks_for_subject(q) for q in ("Which city hosted the 2008 Olympics?", "Who won the 2019 US Open?",
+                                          "What movie won the Oscar?")] == [True, True, True]
+    assert [asks_for_subject(q) for q in ("What will the new bridge cost?", "What did Lavrov demand?",
+                                          "How many troops were there?")] == [False, False, False]

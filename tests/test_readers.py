@@ -121,11 +121,15 @@ def test_input_already_indexed_is_recognised_by_its_raw_hash_without_parsing(tmp
     text = REUTERS.read_text(encoding="utf-8")
     (tmp_path / "a.jsonl").write_text(json.dumps({"doc_id": "j1", "text": "One.\n\nTwo."}) + "\n", encoding="utf-8")
     line = (tmp_path / "a.jsonl").read_text(encoding="utf-8").strip()
-    known = {raw_hash(text): ("004_c0aea9c0c9b54dfe", 20), raw_hash(line): ("j1", 2)}
-    assert list(read_path(REUTERS, known)) == [Unchanged("004_c0aea9c0c9b54dfe", 20)]
-    assert list(read_path(tmp_path / "a.jsonl", known)) == [Unchanged("j1", 2)]
+    known = {raw_hash(text): ("004_c0aea9c0c9b54dfe", 20, str(REUTERS)),
+             raw_hash(line): ("j1", 2, str(tmp_path / "a.jsonl"))}
+    assert list(read_path(REUTERS, known)) == [Unchanged("004_c0aea9c0c9b54dfe", 20, str(REUTERS), raw_hash(text))]
+    assert list(read_path(tmp_path / "a.jsonl", known)) == [Unchanged("j1", 2, str(tmp_path / "a.jsonl"),
+                                                                       raw_hash(line))]
     fresh = only(REUTERS)
     assert fresh.source_hash == raw_hash(text)
+    (tmp_path / "copy.txt").write_text(text, encoding="utf-8")  # the same bytes elsewhere: a move or a duplicate,
+    assert [a.doc_id for a in read_path(tmp_path / "copy.txt", known)] == ["copy"]  # read for the indexer to decide
 
 
 def test_ascii_text_skips_repair_but_entities_and_controls_still_go_through_it():

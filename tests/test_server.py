@@ -85,3 +85,29 @@ def test_server_killed_mid_session_gives_a_clear_error_and_recovers(tmp_path):
         assert "concrete" in assistant.ask("What did Lavrov demand?").text  # same Assistant, reconnected
     finally:
         server.kill()
+
+
+@pytest.mark.slow
+def test_two_indexers_on_two_machines_against_one_server_end_consistent(tmp_path, chroma_server):
+    """The folder lock guards writers sharing an index folder; writers on two machines (two index folders)
+    reach the server unguarded by us, and the server's own write path keeps the store readable."""
+    import os
+
+    from index.ingest import verify
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for i in range(40):
+        body = "\n\n".join(f"Item {j} of report {i} was read." for j in range(10))
+        (articles / f"r{i:03d}.txt").write_text(f"Report {i}\n\n{body}", encoding="utf-8")
+    env = os.environ | {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server), "ASSISTANT_EMBED_BATCH": "40"}
+    runs = [subprocess.Popen([sys.executable, "-m", "assistant", "index", str(articles), "--index-dir",
+                              str(tmp_path / f"machine{n}"), "--collection", "test"], env=env,
+                             cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE, text=True)
+            for n in (1, 2)]
+    assert [run.wait(timeout=600) for run in runs] == [0, 0], [run.stderr.read() for run in runs]
+    settings = settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    assistant = Assistant.from_settings(settings)
+    assert len(assistant.retriever.records) == 40 and verify(assistant.store) == []
+    got = assistant.store.chunks.get(include=["embeddings"])
+    assert len(got["ids"]) == 400 and all(len(v) == 384 for v in got["embeddings"])
