@@ -79,6 +79,11 @@ class Answer:
     standalone_question: str = ""  # the follow-up as rewritten for retrieval
     answered_from: list[str] = field(default_factory=list)  # doc_ids the answer cites (not its disagreement note)
 
+    def __add__(self, later: "Answer") -> "Answer":
+        """Streamed answers are snapshots (each holds the whole text so far), so the later one is the sum:
+        what LangChain's `invoke` of a streaming chain needs to fold the stream into one answer."""
+        return later
+
     def to_dict(self) -> dict:
         return asdict(self)
 

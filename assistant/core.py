@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -31,6 +32,7 @@ from .inputs import history_problem
 from .followup import looks_like_rewrite, resolve, turns
 from .llm import BackendError, backend_name, complete, make_chat_model, stream_text
 from .retrieval import HybridRetriever
+from .retriever import NewsRetriever, passage_of
 from .settings import Settings, from_env, validate
 from .text import fold
 
@@ -79,8 +81,9 @@ class Assistant:
     def __init__(self, settings: Settings, store: ParagraphStore, embeddings: SentenceEmbeddings,
                  llm: BaseChatModel | None = None):
         self.settings, self.store, self.embeddings = settings, store, embeddings
-        self.retriever = HybridRetriever(store, Path(settings.index_dir) / "lexical", settings.candidates)
-        self.extractive = ExtractiveAnswerer(embeddings.encode, self.retriever.lexical.idf)
+        self.hybrid = HybridRetriever(store, Path(settings.index_dir) / "lexical", settings.candidates)
+        self.retriever = NewsRetriever(hybrid=self.hybrid, embed_query=embeddings.embed_query, k=settings.top_k)
+        self.extractive = ExtractiveAnswerer(embeddings.encode, self.hybrid.lexical.idf)
         self._chat_model, self._chat_model_loaded = llm, llm is not None
 
     @classmethod
@@ -134,16 +137,16 @@ class Assistant:
         return Indexer(self.store, self.embeddings, progress, self.settings.embed_batch, self.backup)
 
     def refresh(self) -> None:
-        self.retriever.refresh()
-        self.extractive.idf = self.retriever.lexical.idf
+        self.hybrid.refresh()
+        self.extractive.idf = self.hybrid.lexical.idf
 
     def check(self) -> list[str]:
         """Problems between the vector store, the lexical index and the article records ([] = consistent)."""
         problems = verify(self.store)
-        served = sum(int(r.get("n_chunks", 0)) for r in self.retriever.records.values())
-        if len(self.retriever.lexical) != served:
-            problems.append(f"lexical index has {len(self.retriever.lexical)} chunks, the store serves {served}")
-        backed, records = self.backup.hashes(), self.retriever.records
+        served = sum(int(r.get("n_chunks", 0)) for r in self.hybrid.records.values())
+        if len(self.hybrid.lexical) != served:
+            problems.append(f"lexical index has {len(self.hybrid.lexical)} chunks, the store serves {served}")
+        backed, records = self.backup.hashes(), self.hybrid.records
         lost = sorted(set(backed) - set(records))
         if lost:
             problems.append(f"the store lacks {len(lost)} backed-up article(s) (e.g. {lost[0]})")
@@ -157,7 +160,7 @@ class Assistant:
         self.store.dense_search(self.embeddings.embed_query("warm-up"), 1)
 
     def articles(self) -> list[dict]:
-        return sorted(({"doc_id": d} | r for d, r in self.retriever.records.items()), key=lambda r: r["doc_id"])
+        return sorted(({"doc_id": d} | r for d, r in self.hybrid.records.items()), key=lambda r: r["doc_id"])
 
     # --- the answer model ----------------------------------------------------------------------------
     @property
@@ -178,7 +181,7 @@ class Assistant:
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"The question is {len(question):,} characters long; keep it under "
                                  f"{self.settings.max_question_chars:,} (ask about one thing at a time).")
-        if not self.retriever.records:
+        if not self.hybrid.records:
             raise AssistantError("The index is empty: run `python -m assistant index` (or Assistant.add(paths)) "
                                  "to index the articles first.")
         turn.question = question
@@ -194,7 +197,7 @@ class Assistant:
             turn.standalone = resolved.question
             other = {"doc_id": {"$nin": resolved.exclude_doc_ids}}
             narrowed = {"$and": [turn.where, other]} if turn.where else other
-            if resolved.exclude_doc_ids and allowed_doc_ids(narrowed, self.retriever.records):
+            if resolved.exclude_doc_ids and allowed_doc_ids(narrowed, self.hybrid.records):
                 turn.where = narrowed  # "the other article", when there is one
             model = self._model_or_none(turn)
             if model is not None:
@@ -212,8 +215,10 @@ class Assistant:
         started = time.perf_counter()
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
         try:
-            turn.passages = self.retriever.search(turn.standalone, turn.query_vector, self.settings.top_k, turn.where)
-            turn.passages = entities.add_alias_passages(turn, self.retriever)
+            found = self.retriever.invoke(turn.standalone, {"run_name": "search"}, k=self.settings.top_k,
+                                          where=turn.where, query_vector=turn.query_vector)
+            turn.passages = [passage_of(d) for d in found]
+            turn.passages = entities.add_alias_passages(turn, self.hybrid)
             stored = self.store.vectors_of([p.id for p in turn.passages])
             self.extractive.remember({p.text: stored[p.id] for p in turn.passages if p.id in stored})
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)
@@ -320,25 +325,18 @@ class Assistant:
 
     # --- the doors -----------------------------------------------------------------------------------
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
-        """Yield partial answers (text so far, verified) and finally the complete `Answer`."""
+        """Yield partial answers (text so far, verified) and finally the complete `Answer`: the chain, streamed."""
         started = time.perf_counter()
         problem = history_problem(history)
         if problem:
             raise AssistantError(problem)
         if where is not None:
             validate_where(where)  # FilterError: one line naming the bad part and the shape to use
-        turn = self._retrieve(self._condense(self._validate(Turn(question, list(history or []), where))))
-        shown = 0
-        for draft in self._generate(turn):
-            complete = draft[: max(draft.rfind(". "), draft.rfind(".\n")) + 1]
-            if turn.backend != "extractive" and len(complete) > shown:
-                shown = len(complete)
-                text, citations = attribute(_renumber(complete, turn.context), turn.passages, self.extractive.idf,
-                                            turn.standalone)
-                yield Answer(question=turn.question, text=text, citations=citations, backend=turn.backend)
-        answer = self._finish(turn)
-        answer.timings["total"] = _ms(started)
-        yield answer
+        answer = None
+        for answer in self.chain.stream({"question": question, "history": list(history or []), "where": where}):
+            if answer.timings:  # the complete answer
+                answer.timings["total"] = _ms(started)
+            yield answer
 
     def ask(self, question: str, history=None, where: dict | None = None) -> Answer:
         answer = None
@@ -346,21 +344,32 @@ class Assistant:
             pass
         return answer
 
-    @property
+    @cached_property
     def chain(self):
-        """The same steps as a LangChain runnable: invoke({"question", "history"?, "where"?}) -> Answer."""
-        from langchain_core.runnables import RunnableLambda
+        """The answering path as one LangChain runnable, in named steps (validate, condense, retrieve, with
+        the retriever's own "search" run inside, then answer: read, verify and attribute, conflicts).
+        invoke({"question", "history"?, "where"?}) -> Answer; stream() yields the partial answers too."""
+        from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
         def start(inputs: dict) -> Turn:
             return Turn(inputs["question"], list(inputs.get("history") or []), inputs.get("where"))
 
-        def generate(turn: Turn) -> Turn:
-            for _ in self._generate(turn):
-                pass
-            return turn
+        return (RunnableLambda(start, name="start") | RunnableLambda(self._validate, name="validate")
+                | RunnableLambda(self._condense, name="condense") | RunnableLambda(self._retrieve, name="retrieve")
+                | RunnableGenerator(self._answer, name="answer"))
 
-        return (RunnableLambda(start) | RunnableLambda(self._validate) | RunnableLambda(self._condense)
-                | RunnableLambda(self._retrieve) | RunnableLambda(generate) | RunnableLambda(self._finish))
+    def _answer(self, turns: Iterator[Turn]) -> Iterator[Answer]:
+        """Partial answers as the model writes (each verified so far), then the complete one."""
+        for turn in turns:
+            shown = 0
+            for draft in self._generate(turn):
+                complete = draft[: max(draft.rfind(". "), draft.rfind(".\n")) + 1]
+                if turn.backend != "extractive" and len(complete) > shown:
+                    shown = len(complete)
+                    text, citations = attribute(_renumber(complete, turn.context), turn.passages,
+                                                self.extractive.idf, turn.standalone)
+                    yield Answer(question=turn.question, text=text, citations=citations, backend=turn.backend)
+            yield self._finish(turn)
 
 
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|</?[a-zA-Z][^<>]{0,300}>", re.I | re.S)

@@ -644,7 +644,7 @@ class ChatUI:
 
     def vocabulary(self):
         """Every word (stem) of the indexed articles."""
-        return self.assistant.retriever.lexical.doc_freq
+        return self.assistant.hybrid.lexical.doc_freq
 
     def examples(self) -> list[str]:
         return headline_examples(self.assistant.articles(), self.assistant.settings.corpus)
@@ -664,8 +664,8 @@ class ChatUI:
         if action == "article" and 0 <= number < len(exchanges) and exchanges[number].answer:
             citation = next((c for c in exchanges[number].answer.citations if c.marker == marker), None)
             if citation is not None:
-                passages = self.assistant.retriever.articles_passages([citation.doc_id])
-                record = self.assistant.retriever.records.get(citation.doc_id)
+                passages = self.assistant.hybrid.articles_passages([citation.doc_id])
+                record = self.assistant.hybrid.records.get(citation.doc_id)
                 return render_article(passages, citation, number, record)
         return render_sources(exchanges, number, marker)
 

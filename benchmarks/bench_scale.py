@@ -175,7 +175,7 @@ def within_budget(hits: list[tuple[list[str], list[str]]], budgets: list[int]) -
 
 def our_rankings(assistant, cases: list[dict], k: int, where=None) -> dict:
     """Top-k of hybrid, dense alone and BM25 alone, with per-question latency of embed + hybrid search."""
-    retriever, store = assistant.retriever, assistant.store
+    retriever, store = assistant.hybrid, assistant.store
     out = {"hybrid": [], "dense": [], "bm25": []}
     embed_ms, search_ms = [], []
     for case in cases:

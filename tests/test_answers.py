@@ -140,7 +140,7 @@ def test_stored_paragraph_vectors_are_what_the_model_gives_for_that_text(seed_as
     """The reader reuses a one-sentence paragraph's stored vector instead of encoding it again."""
     import numpy as np
 
-    passages = seed_assistant.retriever.search("Lavrov demand", seed_assistant.embeddings.embed_query("Lavrov"), 3)
+    passages = seed_assistant.hybrid.search("Lavrov demand", seed_assistant.embeddings.embed_query("Lavrov"), 3)
     stored = seed_assistant.store.vectors_of([p.id for p in passages] + [passages[0].id])  # repeats are fine
     assert set(stored) == {p.id for p in passages}
     fresh = seed_assistant.embeddings.encode([p.text for p in passages])
@@ -151,9 +151,9 @@ def test_stored_paragraph_vectors_are_what_the_model_gives_for_that_text(seed_as
 def test_articles_paragraphs_come_whole_and_in_order(seed_assistant):
     from tests.conftest import REUTERS
 
-    paragraphs = seed_assistant.retriever.articles_passages([REUTERS.stem, REUTERS.stem])
+    paragraphs = seed_assistant.hybrid.articles_passages([REUTERS.stem, REUTERS.stem])
     assert [p.paragraph_number for p in paragraphs] == sorted(p.paragraph_number for p in paragraphs)
-    assert len(paragraphs) == seed_assistant.retriever.records[REUTERS.stem]["n_chunks"]
+    assert len(paragraphs) == seed_assistant.hybrid.records[REUTERS.stem]["n_chunks"]
 
 
 class CountingRetriever:
@@ -177,7 +177,7 @@ def test_whole_articles_are_read_only_when_a_person_is_asked_about(seed_assistan
     from assistant import entities
     from assistant.core import Turn
 
-    counting = CountingRetriever(seed_assistant.retriever)
+    counting = CountingRetriever(seed_assistant.hybrid)
     turn = Turn(question=question, standalone=question)
     turn.query_vector = seed_assistant.embeddings.embed_query(question)
     turn.passages = counting.search(question, turn.query_vector, 6, None)

@@ -287,7 +287,7 @@ def test_article_dates_are_read_in_common_forms_and_a_missing_year_comes_from_th
 
 
 def test_published_since_keeps_the_reuters_seed_of_jan_21_2022_and_until_2021_drops_it(seed_assistant):
-    records = seed_assistant.retriever.records
+    records = seed_assistant.hybrid.records
     reuters = records["004_c0aea9c0c9b54dfe"]
     assert (reuters["date"], reuters["date_inferred"]) == ("2022-01-21", True)
     assert "004_c0aea9c0c9b54dfe" in allowed_doc_ids(where_for(since="2022-01-01"), records)
@@ -426,8 +426,8 @@ def test_removing_an_article_takes_it_out_of_store_lexical_index_and_records(fre
     ui = ChatUI(assistant, uploads_dir=tmp_path / "uploads")
     report, table = ui.remove(["geneva"])
     assert "Removed 1 article: geneva" in report and "Talks in Geneva" not in table and "Talks in Antalya" in table
-    assert assistant.check() == [] and set(assistant.retriever.records) == {"antalya"}
-    assert assistant.store.chunk_ids_of(["geneva"]) == [] and assistant.retriever.lexical.chunk_ids_of(["geneva"]) == []
+    assert assistant.check() == [] and set(assistant.hybrid.records) == {"antalya"}
+    assert assistant.store.chunk_ids_of(["geneva"]) == [] and assistant.hybrid.lexical.chunk_ids_of(["geneva"]) == []
     assert {c.doc_id for c in assistant.ask("What did Lavrov demand in Geneva?").citations} <= {"antalya"}
     assert "Choose an article" in ui.remove([])[0]
 

@@ -14,7 +14,7 @@ def test_a_jsonl_field_of_the_wrong_type_is_refused_with_the_fix(fresh, tmp_path
     assert report.added == ["good"]
     assert [s.reason for s in report.skipped] == ['article bad: `source` must be text, not list '
                                                   '(e.g. "source": "Reuters")']
-    assert assistant.retriever.records["good"]["source"] == "Reuters"
+    assert assistant.hybrid.records["good"]["source"] == "Reuters"
 
 
 def test_a_long_paragraph_is_stored_once_and_cited_whole(fresh, tmp_path):

@@ -12,7 +12,7 @@ REUTERS_ID, REWRITE_ID = REUTERS.stem, REWRITE.stem
 
 def _served_texts(assistant, doc_id):
     return [text for _, text, meta in assistant.store.all_chunks() if meta["doc_id"] == doc_id
-            and assistant.retriever.served(meta)]
+            and assistant.hybrid.served(meta)]
 
 
 def _jsonl(path, *articles):
@@ -28,7 +28,7 @@ def test_the_same_file_name_in_two_folders_keeps_both_articles(fresh, tmp_path):
     assert assistant.add([tmp_path / "a"]).added == ["story"]
     second = assistant.add([tmp_path / "b"]).added
     assert len(second) == 1 and second[0].startswith("story~")
-    assert set(assistant.retriever.records) == {"story", second[0]} and verify(assistant.store) == []
+    assert set(assistant.hybrid.records) == {"story", second[0]} and verify(assistant.store) == []
     assert any("Blinken" in t for t in _served_texts(assistant, "story"))  # the first is not replaced
     assert all(p.startswith(f"{second[0]}#") for p in (m["pid"] for _, _, m in assistant.store.all_chunks()
                                                        if m["doc_id"] == second[0]))
@@ -52,7 +52,7 @@ def test_a_rename_is_a_move_and_embeds_nothing(fresh, corpus_copy):
     (corpus_copy / REUTERS.name).rename(corpus_copy / "moved.txt")
     report = assistant.add([corpus_copy], prune=True)
     assert report.chunks_embedded == 0 and not report.removed and REUTERS_ID in report.unchanged
-    assert assistant.retriever.records[REUTERS_ID]["path"].endswith("moved.txt")
+    assert assistant.hybrid.records[REUTERS_ID]["path"].endswith("moved.txt")
     assert verify(assistant.store) == []
 
 
@@ -81,7 +81,7 @@ def test_jsonl_doc_ids_repeating_across_files_and_runs_keep_both(fresh, tmp_path
     assistant = fresh()
     assistant.add([first])
     assistant.add([second])
-    texts = sorted(" ".join(_served_texts(assistant, d)) for d in assistant.retriever.records)
+    texts = sorted(" ".join(_served_texts(assistant, d)) for d in assistant.hybrid.records)
     assert texts == ["The mayor of Ashford spoke.", "The mayor of Bexley spoke."]
 
 

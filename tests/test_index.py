@@ -90,7 +90,7 @@ def test_run_killed_mid_way_serves_only_whole_articles_and_next_run_completes(tm
     process.send_signal(signal.SIGKILL)
     process.wait()
     assistant = Assistant.from_settings(settings_for(tmp_path))
-    served = len(assistant.retriever.records)
+    served = len(assistant.hybrid.records)
     assert 0 < served < 400
     assert [p for p in verify(assistant.store) if not p.startswith("note:")] == []
     assistant.ask("What did delegates from country 1 discuss?")  # a usable index
@@ -123,7 +123,7 @@ def test_twenty_random_kills_never_leave_an_inconsistent_index(tmp_path):
     finished = subprocess.run(_index_command(articles, tmp_path), cwd=REPO, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assistant = Assistant.from_settings(settings_for(tmp_path))
-    assert len(assistant.retriever.records) == 150 and verify(assistant.store) == []
+    assert len(assistant.hybrid.records) == 150 and verify(assistant.store) == []
 
 
 @pytest.mark.slow
@@ -143,6 +143,6 @@ def test_full_disk_while_indexing_is_a_clear_error_and_the_old_index_stays(tmp_p
     assert result.returncode != 0
     assert "error:" in result.stderr and ("disk" in result.stderr or "File too large" in result.stderr), result.stderr
     assistant = Assistant.from_settings(settings_for(tmp_path))
-    assert {"000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"} <= set(assistant.retriever.records)
+    assert {"000_e0b7f1f50563dd90", "004_c0aea9c0c9b54dfe"} <= set(assistant.hybrid.records)
     assert "concrete" in assistant.ask("What did Lavrov demand?").text
     assert [p for p in verify(assistant.store) if not p.startswith("note:")] == []

@@ -108,6 +108,6 @@ def test_two_indexers_on_two_machines_against_one_server_end_consistent(tmp_path
     assert [run.wait(timeout=600) for run in runs] == [0, 0], [run.stderr.read() for run in runs]
     settings = settings_for(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
     assistant = Assistant.from_settings(settings)
-    assert len(assistant.retriever.records) == 40 and verify(assistant.store) == []
+    assert len(assistant.hybrid.records) == 40 and verify(assistant.store) == []
     got = assistant.store.chunks.get(include=["embeddings"])
     assert len(got["ids"]) == 400 and all(len(v) == 384 for v in got["embeddings"])

@@ -66,7 +66,7 @@ def test_two_indexers_on_one_folder_end_consistent_with_every_embedding_readable
         assert "another indexing run (pid" in refusal and " since " in refusal and "--wait" in refusal
     assert damage(tmp_path / "index", "test", full=True) == []  # every chunk's embedding read back
     assistant = Assistant.from_settings(settings_for(tmp_path))
-    assert len(assistant.retriever.records) == 60 and verify(assistant.store) == []
+    assert len(assistant.hybrid.records) == 60 and verify(assistant.store) == []
     assert assistant.store.count() == 600
 
 
@@ -107,7 +107,7 @@ def test_check_sees_each_damage_and_repair_restores_every_article(built_index, t
     repaired = _cli("index", "--repair", index_root=tmp_path)
     assert repaired.returncode == 0 and "index OK" in repaired.stdout, repaired.stdout + repaired.stderr
     assistant = Assistant.from_settings(settings_for(tmp_path))
-    assert len(assistant.retriever.records) == 105 and assistant.store.count() == 1050
+    assert len(assistant.hybrid.records) == 105 and assistant.store.count() == 1050
     assert "Item 3 of report 17" in assistant.ask("What was item 3 of report 17?").text
 
 

@@ -103,7 +103,7 @@ def prepare_out(args, testset: Path, llm: str, corpus) -> Path:
 
 def check_doc_ids(cases, assistant) -> None:
     """A test none of whose articles is indexed is an error; a few missing (skipped as empty) are a warning."""
-    indexed = set(assistant.retriever.records)
+    indexed = set(assistant.hybrid.records)
     orphans = [c.id for c in cases if c.context_doc_ids and not set(c.context_doc_ids) & indexed]
     if orphans:
         raise ValueError(f"{len(orphans)} tests name no indexed article in context_doc_ids (e.g. "
@@ -123,7 +123,7 @@ def make_scorer(assistant, judge: bool):
     grade = ModelJudge(assistant.chat_model) if judge else None
 
     def search(query: str, where) -> list[dict]:
-        found = assistant.retriever.search(query, assistant.embeddings.embed_query(query), 5, where)
+        found = assistant.hybrid.search(query, assistant.embeddings.embed_query(query), 5, where)
         return [{"id": p.id, "pids": [paragraph_id(p.id)], "text": p.paragraph or p.text} for p in found]
 
     # The index's IDF weights, as when the answer was verified.
