@@ -47,6 +47,9 @@ class ParagraphStore:
         try:
             self.vectors = Chroma(client=client, collection_name=collection, embedding_function=embeddings,
                                   collection_metadata={"embedding_model": model_name, "hnsw:space": "cosine"})
+            # Raw reads, counts and deletes go through chromadb's public collection handle (langchain-chroma's
+            # Chroma exposes only its private `_collection`); adds and vector searches go through Chroma.
+            self.chunks_collection = client.get_collection(collection, embedding_function=None)
             self.articles_collection = client.get_or_create_collection(
                 f"{collection}__articles", metadata={"kind": "article records"}, embedding_function=None)
         except Exception as err:  # a damaged sqlite file raises Chroma's own types: name the way out
@@ -57,7 +60,7 @@ class ParagraphStore:
 
     @property
     def chunks(self):
-        return self.vectors._collection  # langchain-chroma exposes no public handle for raw get/count
+        return self.chunks_collection
 
     def _check_model(self) -> None:
         built_with = (self.chunks.metadata or {}).get("embedding_model")
