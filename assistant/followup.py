@@ -23,6 +23,8 @@ from .text import fold
 
 _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _VAGUE = re.compile(r"\b(it|its|that|this|they|them|their|those|these|there)\b", re.I)
+_VAGUE_REFERENCE = re.compile(r"\b(it|that|this|they|them|those|these)\b(?!\s+(article|report|piece|story))",
+                              re.I)
 _OTHER_ARTICLE = re.compile(r"\b(?:the|that) other (?:article|report|piece|story|one|source|outlet)\b", re.I)
 _AUXILIARIES = {"is", "are", "was", "were", "be", "been", "did", "does", "do", "has", "have", "had", "can", "could",
                 "will", "would", "should", "shall", "may", "might", "must", "isn't", "wasn't", "didn't", "doesn't"}
@@ -157,8 +159,10 @@ def _content(question: str) -> list[str]:
 
 def looks_like_rewrite(rewrite: str, question: str) -> bool:
     """Reject model rewrites that are empty, rambling, answers rather than questions ("And the other article
-    calls him Sergei Lavrov."), or that still hold the pronoun they were asked to resolve."""
+    calls him Sergei Lavrov."), or that still hold the pronoun or vague "it"/"that" they were asked to
+    resolve ("Why was it a problem for Washington?"): the rule does better with those."""
     rewrite = rewrite.strip()
     if not 3 <= len(rewrite) <= max(300, 3 * len(question)) or "\n" in rewrite or not rewrite.endswith("?"):
         return False
-    return not (_PERSONAL.search(question) and _PERSONAL.search(rewrite))
+    unresolved = (_PERSONAL, _VAGUE_REFERENCE)
+    return not any(pattern.search(question) and pattern.search(rewrite) for pattern in unresolved)

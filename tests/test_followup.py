@@ -74,6 +74,8 @@ def test_a_model_rewrite_that_answers_or_keeps_the_pronoun_is_not_used():
     assert looks_like_rewrite("What did Lavrov say after the talks?", "What did he say after the talks?")
     assert not looks_like_rewrite("And the other article calls him Sergei Lavrov.", "And the other article?")
     assert not looks_like_rewrite("Had he already met the Americans before?", "Had he already met the Americans?")
+    assert not looks_like_rewrite("Why was it a problem for the mayor?", "Why was that a problem for her?")
+    assert looks_like_rewrite("Why was the ferry strike a problem?", "Why was that a problem?")
 
 
 def test_a_model_answer_leaves_out_what_an_earlier_answer_said():
