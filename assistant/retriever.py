@@ -29,8 +29,14 @@ def document_of(passage: Passage) -> Document:
 
 
 def passage_of(document: Document) -> Passage:
-    fields = {k: v for k, v in document.metadata.items() if k in Passage.__dataclass_fields__}
-    return Passage(**{**fields, "id": document.metadata["paragraph_id"], "text": document.page_content})
+    """A Document from any retriever as a citable passage: our metadata where it is there; otherwise the
+    Document's id (or its text's position) names the paragraph and its `source` the article."""
+    meta = document.metadata
+    fields = {k: v for k, v in meta.items() if k in Passage.__dataclass_fields__}
+    doc_id = str(meta.get("doc_id") or meta.get("source") or "document")
+    paragraph_id = meta.get("paragraph_id") or document.id or f"{doc_id}#{abs(hash(document.page_content))}"
+    fields.setdefault("paragraph", document.page_content)
+    return Passage(**{**fields, "id": str(paragraph_id), "doc_id": doc_id, "text": document.page_content})
 
 
 class NewsRetriever(BaseRetriever):

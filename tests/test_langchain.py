@@ -10,6 +10,7 @@ from langchain_core.tracers.context import collect_runs
 from assistant import Assistant
 
 from conftest import REUTERS
+from standins import RuleChatModel
 
 
 def test_the_retriever_returns_documents_that_carry_what_a_citation_needs(seed_assistant):
@@ -64,3 +65,40 @@ def test_any_langchain_chat_model_answers_through_the_assistant_and_callbacks_se
     steps = [name for name, kind in traced if kind == "chain"]
     assert {"validate", "condense", "retrieve", "answer"} <= set(steps)
     assert [name for name, kind in traced if kind == "llm"] == ["GenericFakeChatModel"]
+
+
+def test_the_chain_streams_growing_verified_answers(seed_assistant):
+    reply = ("Lavrov wants a concrete response to Russian security demands [1]. "
+             "Blinken and Lavrov say they don’t expect any breakthrough [1].")
+    model = RuleChatModel(name="scripted", text=reply)
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model)
+    answers = list(assistant.chain.stream({"question": "What did Lavrov demand?"}))
+    assert len(answers) >= 2 and answers[-1].timings  # partial answers, then the complete one
+    lengths = [len(a.text) for a in answers[:-1]]
+    assert lengths == sorted(lengths) and all(a.citations for a in answers)
+    for answer in answers:
+        for c in answer.citations:
+            assert c.paragraph[c.quote_start:c.quote_end] == c.quote
+    assert assistant.chain.invoke({"question": "What did Lavrov demand?"}).text == answers[-1].text
+
+
+class KeywordRetriever(BaseRetriever):
+    """Another retriever: the seed paragraphs that hold the query's longest word, as plain Documents."""
+
+    paragraphs: list
+
+    def _get_relevant_documents(self, query, *, run_manager):
+        word = max(query.strip("?").split(), key=len).lower()
+        return [Document(id=pid, page_content=text, metadata={"doc_id": pid.split("#")[0]})
+                for pid, text in self.paragraphs if word in text.lower()][:4]
+
+
+def test_another_retriever_swapped_into_the_assistant_gets_verified_citations(seed_assistant):
+    chunks = seed_assistant.store.chunks.get(include=["documents"])
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings)
+    assistant.retriever = KeywordRetriever(paragraphs=list(zip(chunks["ids"], chunks["documents"])))
+    answer = assistant.ask("What did the Chatham House analyst say about the Geneva meeting?")
+    assert answer.citations and not answer.refused
+    assert "Chatham House" in answer.citations[0].paragraph  # from what that retriever found
+    for c in answer.citations:
+        assert c.paragraph[c.quote_start:c.quote_end] == c.quote
