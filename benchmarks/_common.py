@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # `python benchmarks/x.py` finds assistant/ and index/
 RESULTS = REPO / "benchmarks" / "results"
-CORPUS_DIR = Path(os.environ.get("REALTIMEQA_DIR", "/work/shared/corpora/realtimeqa"))
+CORPUS_DIR = Path(os.environ.get("REALTIMEQA_DIR", REPO.parent / "shared" / "corpora" / "realtimeqa"))  # ../shared
 SEED_DIR = REPO / "data" / "seed-articles"
 SEED_QUESTIONS = REPO / "data" / "seed_dev.jsonl"
 
