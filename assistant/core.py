@@ -74,7 +74,8 @@ class Turn:
     @property
     def said_sentences(self) -> list[str]:
         """The sentences of the assistant's earlier answers in this conversation."""
-        return [claim for role, text in turns(self.history) if role == "assistant" for claim, _ in split_claims(text)]
+        answers = [text for role, text in turns(self.history) if role == "assistant"]
+        return [claim for text in answers for claim, _ in split_claims(text)]
 
 
 class Assistant:
