@@ -819,8 +819,8 @@ class ChatUI:
     def _wire_panel_and_storage(self, gr, c: SimpleNamespace, demo) -> None:
         """Clicks in the chat and the panel (CLICK_JS), New chat, and the browser's copy of the chat."""
         def select(state: list, evt: gr.EventData) -> str:
-            data = evt._data if isinstance(evt._data, dict) else {}  # what CLICK_JS sent
-            return self.select(state, data.get("answer"), data.get("marker"), data.get("action", "select"))
+            answer, marker, action = (_sent(evt, name) for name in ("answer", "marker", "action"))
+            return self.select(state, answer, marker, action or "select")
         c.sources.click(select, [c.exchanges], c.sources)
         for event in (c.clear.click, c.chat.clear):  # our button and the chat's own bin icon
             event(self.clear, None, [c.exchanges, c.chat, c.sources, c.question, *c.filters]).then(
@@ -869,3 +869,11 @@ class ChatUI:
     def launch(self, **options):
         """Build and serve with `launch_options(**options)`."""
         return self.build().launch(**self.launch_options(**options))
+
+
+def _sent(evt, name: str):
+    """A field of what CLICK_JS sent with the event: gr.EventData exposes the payload's keys as attributes."""
+    try:
+        return getattr(evt, name)
+    except (AttributeError, TypeError):  # not sent, or no payload at all
+        return None
