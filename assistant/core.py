@@ -219,7 +219,7 @@ class Assistant:
             found = self.retriever.invoke(turn.standalone, {"run_name": "search"}, k=self.settings.top_k,
                                           where=turn.where, query_vector=turn.query_vector)
             turn.passages = [passage_of(d) for d in found]
-            turn.passages = entities.add_alias_passages(turn, self.hybrid)
+            turn.passages, turn.mentions = entities.add_alias_passages(turn, self.hybrid)
             stored = self.store.vectors_of([p.id for p in turn.passages])
             self.extractive.remember({p.text: stored[p.id] for p in turn.passages if p.id in stored})
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)

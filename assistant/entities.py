@@ -96,24 +96,24 @@ def asked_words(question: str) -> set[str]:
     return {fold(w) for w in WORD.findall(question)}
 
 
-def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
-    """If the question names someone another retrieved article names differently, fetch that article's
-    paragraphs about them too (the question "What did Lavrov demand?" also reads the "Viklov" article)."""
+def add_alias_passages(turn, retriever, per_alias: int = 2) -> tuple[list[Passage], list[Mention]]:
+    """(passages, mentions): if the question names someone another retrieved article names differently, that
+    article's paragraphs about them are added (the question "What did Lavrov demand?" also reads the "Viklov"
+    article); the mentions are the role-name mentions of the articles read, for stand-ins and conflicts."""
     passages, asked = list(turn.passages), asked_words(turn.standalone)
     retrieved_mentions = role_mentions(passages)
     named = [m for m in retrieved_mentions if m.surname in asked]
     if not named and not _ABOUT_PEOPLE.search(turn.standalone):
         # Nobody to link: aliases, role stand-ins and name conflicts all need a person or an office asked.
-        turn.mentions = retrieved_mentions
-        return passages
+        return passages, retrieved_mentions
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]
     for mention in named[:2]:
         # Articles that name the same office may name its holder differently.
         hits = retriever.search(mention.role, turn.query_vector, 6, turn.where)
         doc_ids += [h.doc_id for h in hits if h.doc_id not in doc_ids][:3]
-    turn.mentions = doc_mentions(retriever, doc_ids)
+    mentions = doc_mentions(retriever, doc_ids)
     seen = {p.id for p in passages}
-    for surname, others in alias_map(turn.mentions).items():
+    for surname, others in alias_map(mentions).items():
         if surname not in asked:
             continue
         for other in sorted(others):
@@ -122,7 +122,7 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> list[Passage]:
                 if hit.id not in seen and fold(other) in fold(hit.text):
                     passages.append(hit)
                     seen.add(hit.id)
-    return passages
+    return passages, mentions
 
 
 def role_stand_ins(question: str, mentions: list[Mention]) -> dict[str, set[str]]:

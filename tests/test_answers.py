@@ -181,11 +181,11 @@ def test_whole_articles_are_read_only_when_a_person_is_asked_about(seed_assistan
     turn = Turn(question=question, standalone=question)
     turn.query_vector = seed_assistant.embeddings.embed_query(question)
     turn.passages = counting.search(question, turn.query_vector, 6, None)
-    passages = entities.add_alias_passages(turn, counting)
+    passages, mentions = entities.add_alias_passages(turn, counting)
     assert counting.article_reads == reads
     if not reads:  # the people named in what was retrieved are still known, for conflicts
         assert passages == turn.passages
-        assert {m.passage.id for m in turn.mentions} <= {p.id for p in turn.passages}
+        assert {m.passage.id for m in mentions} <= {p.id for p in turn.passages}
 
 
 def test_lexical_search_keeps_to_the_allowed_articles():
