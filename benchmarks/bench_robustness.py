@@ -95,7 +95,12 @@ def writers() -> list[dict]:
     return rows
 
 
-def _damage(index_dir: Path, case: str) -> None:
+DAMAGE_CASES = ("sqlite truncated to 0", "sqlite truncated to half", "garbage in the vector index file",
+                "vector index folder deleted")
+
+
+def damage_store(index_dir: Path, case: str) -> None:
+    """Damage a built index folder's Chroma store one of the DAMAGE_CASES ways (tests/test_store_safety.py too)."""
     chroma = index_dir / "chroma"
     vectors = max(chroma.glob("*/data_level0.bin"), key=lambda p: p.stat().st_size).parent
     sqlite = chroma / "chroma.sqlite3"
@@ -116,11 +121,10 @@ def damage_cases() -> list[dict]:
         built = _cli("index", str(articles), "--index-dir", f"{root}/good")
         assert built.returncode == 0, built.stderr
         shutil.rmtree(articles)  # repairs work from the backup alone
-        for case in ("sqlite truncated to 0", "sqlite truncated to half", "garbage in the vector index file",
-                     "vector index folder deleted"):
+        for case in DAMAGE_CASES:
             index = Path(root) / case.replace(" ", "-")
             shutil.copytree(Path(root) / "good", index)
-            _damage(index, case)
+            damage_store(index, case)
             check = _cli("index", "--check", "--index-dir", str(index))
             ask = _cli("ask", "What was item 3 of report 17?", "--index-dir", str(index))
             started = time.perf_counter()

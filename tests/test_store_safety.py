@@ -13,6 +13,9 @@ from index.lock import IndexLocked
 
 from conftest import REPO, settings_for
 
+sys.path.insert(0, str(REPO / "benchmarks"))  # scripts, not a package
+from bench_robustness import DAMAGE_CASES, damage_store  # noqa: E402
+
 HOLD_LOCK = "import sys, time; from index.lock import writer_lock\nwith writer_lock(sys.argv[1]):\n" \
             "    print('held', flush=True); time.sleep(60)"
 
@@ -70,20 +73,6 @@ def test_two_indexers_on_one_folder_end_consistent_with_every_embedding_readable
     assert assistant.store.count() == 600
 
 
-def _damage(index_dir, case):
-    chroma = index_dir / "chroma"
-    vectors = max(chroma.glob("*/data_level0.bin"), key=lambda p: p.stat().st_size).parent  # the chunks'
-    sqlite = chroma / "chroma.sqlite3"
-    if case == "sqlite emptied":
-        sqlite.write_bytes(b"")
-    elif case == "sqlite cut in half":
-        os.truncate(sqlite, sqlite.stat().st_size // 2)
-    elif case == "garbage vector index":
-        (vectors / "data_level0.bin").write_bytes(os.urandom((vectors / "data_level0.bin").stat().st_size))
-    elif case == "vector folder deleted":
-        shutil.rmtree(vectors)
-
-
 @pytest.fixture(scope="module")
 def built_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("damage")
@@ -94,11 +83,10 @@ def built_index(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["sqlite emptied", "sqlite cut in half", "garbage vector index",
-                                  "vector folder deleted"])
+@pytest.mark.parametrize("case", DAMAGE_CASES)
 def test_check_sees_each_damage_and_repair_restores_every_article(built_index, tmp_path, case):
     shutil.copytree(built_index / "index", tmp_path / "index")
-    _damage(tmp_path / "index", case)
+    damage_store(tmp_path / "index", case)
     check = _cli("index", "--check", index_root=tmp_path)
     assert check.returncode == 1 and "--repair" in check.stdout, check.stdout + check.stderr
     asked = _cli("ask", "What was item 3 of report 17?", index_root=tmp_path)
