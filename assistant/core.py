@@ -25,7 +25,7 @@ from index.store import ParagraphStore, make_client
 from . import conflicts, entities, prompts
 from .answer import Answer, Passage
 from .citations import attribute, split_claims
-from .extractive import ExtractiveAnswerer, redundant
+from .extractive import ExtractiveAnswerer, redundant, with_marker
 from .filters import allowed_doc_ids
 from .filters import validate as validate_where
 from .inputs import history_problem
@@ -328,13 +328,8 @@ class Assistant:
     def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
         """Yield partial answers (text so far, verified) and finally the complete `Answer`: the chain, streamed."""
         started = time.perf_counter()
-        problem = history_problem(history)
-        if problem:
-            raise AssistantError(problem)
-        if where is not None:
-            validate_where(where)  # FilterError: one line naming the bad part and the shape to use
         answer = None
-        for answer in self.chain.stream({"question": question, "history": list(history or []), "where": where}):
+        for answer in self.chain.stream({"question": question, "history": history, "where": where}):
             if answer.timings:  # the complete answer
                 answer.timings["total"] = _ms(started)
             yield answer
@@ -353,7 +348,14 @@ class Assistant:
         from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
         def start(inputs: dict) -> Turn:
-            return Turn(inputs["question"], list(inputs.get("history") or []), inputs.get("where"))
+            """The caller's values, checked before any work (history and `where` shapes)."""
+            history, where = inputs.get("history"), inputs.get("where")
+            problem = history_problem(history)
+            if problem:
+                raise AssistantError(problem)
+            if where is not None:
+                validate_where(where)  # FilterError: one line naming the bad part and the shape to use
+            return Turn(inputs["question"], list(history or []), where)
 
         return (RunnableLambda(start, name="start") | RunnableLambda(self._validate, name="validate")
                 | RunnableLambda(self._condense, name="condense") | RunnableLambda(self._retrieve, name="retrieve")
@@ -399,13 +401,7 @@ def without_repeats(draft: str, said: list[str]) -> str:
     fresh = [(claim, markers) for claim, markers in claims if not any(redundant(claim, s) for s in said)]
     if not fresh or len(fresh) == len(claims):
         return draft
-    return " ".join(_with_markers(claim, markers) for claim, markers in fresh)
-
-
-def _with_markers(claim: str, markers: list[int]) -> str:
-    """"… claims [2]." from the claim "… claims." and its markers."""
-    body, end = (claim[:-1], ".") if claim.endswith(".") else (claim, "")
-    return body + "".join(f" [{m}]" for m in markers) + end
+    return " ".join(with_marker(claim, *markers) for claim, markers in fresh)
 
 
 def _renumber(draft: str, chosen: list[int]) -> str:

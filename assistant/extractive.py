@@ -166,7 +166,7 @@ def counted_noun(question: str) -> str | None:
         return None
     phrase = []
     for word in match.group(1).split():
-        if word.lower() in STOPWORDS or word.lower() in ("did", "does", "do", "have", "has", "had"):
+        if word.lower() in STOPWORDS:  # "were", "did", "have", … end the noun phrase
             break
         phrase.append(word)
     return phrase[-1].strip("?.,!") if phrase else None
@@ -378,11 +378,12 @@ def redundant(a: str, b: str) -> bool:
     return len(ta & tb) / max(len(ta | tb), 1) > 0.5
 
 
-def with_marker(sentence: str, marker: int) -> str:
+def with_marker(sentence: str, *markers: int) -> str:
     """Put [n] before the sentence's final full stop ("… talks [1].") or after it otherwise."""
+    tag = " ".join(f"[{m}]" for m in markers)
     sentence = re.sub(r"\s*(\.\.\.|…)$", "", sentence.rstrip())  # snippet ellipses: the sentence was cut
     if sentence.endswith(".") and not sentence.endswith(".."):
-        return f"{sentence[:-1]} [{marker}]."
+        return f"{sentence[:-1]} {tag}."
     if not re.search(r"[.!?\"'”’)]$", sentence):
-        return f"{sentence} [{marker}]."  # a headline-style bullet: end it, so sentences stay apart
-    return f"{sentence} [{marker}]"
+        return f"{sentence} {tag}."  # a headline-style bullet: end it, so sentences stay apart
+    return f"{sentence} {tag}"

@@ -110,10 +110,12 @@ def windows(paragraph: str) -> list[tuple[str, set[str]]]:
     out = [(paragraph[s:e], set()) for s, e in spans + pairs]
     for s, e in spans:
         clauses = _CLAUSE_BREAK.split(paragraph[s:e])
-        negated = [set(claim_tokenize(c)) for c in clauses if set(claim_tokenize(c)) & NEGATIONS]
-        for clause in clauses if len(clauses) > 1 else []:
-            own = set(claim_tokenize(clause))
-            out.append((clause, set().union(*[n for n in negated if n != own]) - own))
+        if len(clauses) < 2:
+            continue
+        tokens = [set(claim_tokenize(c)) for c in clauses]  # each clause tokenised once
+        negated = [t for t in tokens if t & NEGATIONS]
+        for clause, own in zip(clauses, tokens):
+            out.append((clause, set().union(*[n for n in negated if n is not own]) - own))
     return out
 
 
