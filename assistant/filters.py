@@ -5,19 +5,18 @@ Supported: {"source": "Reuters"}, {"doc_id": {"$in": [...]}}, {"date": {"$gte": 
 lexical search always see the same articles. `build_where` is the one builder of the CLI's and the chat's
 filters (outlets, doc ids, a date range).
 
-Dates. A record's "date" is its ISO day, read from `published` (ISO, "Jan 21, 2022", "21 January 2022",
-RFC 2822) or from its dateline; a dateline without a year ("GENEVA, Jan 21") takes the latest year, not
-after today, in which that day fell on the weekday the article's lead names ("talks on Friday"): a guess,
-marked as one (`date_inferred`). An article with no known date matches no date filter: "" would otherwise
-sort before every date and be kept by "until" while "since" drops it.
-Not handled: time zones (the day is the one written), dates before year 1000.
+Dates. A record's "date" is its ISO day, read at ingest (index/dates.py). An article with no known date
+matches no date filter: "" would otherwise sort before every date and be kept by "until" while "since"
+drops it.
 """
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
+
+from index.dates import article_date, date_fields, day_number
+from index.dates import needs_lead as dates_need_lead
 
 _COMPARE = {
     "$eq": lambda a, b: a == b, "$ne": lambda a, b: a != b, "$in": lambda a, b: a in b,
@@ -25,10 +24,6 @@ _COMPARE = {
     "$gt": lambda a, b: a > b, "$lt": lambda a, b: a < b,
 }
 _ISO_PART = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")  # a year, a month or a day
-_WRITTEN = ("%b %d, %Y", "%B %d, %Y", "%b. %d, %Y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
-_MONTH_DAY = re.compile(r"([A-Z][a-z]{2,8})\.? (\d{1,2})$")
-_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
-_WEEKDAY = re.compile(r"\b(" + "|".join(calendar.day_name) + r")\b")
 
 
 class FilterError(ValueError):
@@ -90,6 +85,32 @@ def _compare(op: str, actual, expected) -> bool:
     return _COMPARE[op](actual, expected)
 
 
+def chroma_where(where: dict):
+    """The same filter on chunk metadata, for Chroma's own `where` (dates become day numbers: Chroma ranges
+    compare numbers only); None when a field has no counterpart on chunks. Evaluated inside Chroma's search,
+    a date range costs no list of thousands of doc ids."""
+    clauses = []
+    for key, condition in where.items():
+        if key in ("$and", "$or"):
+            parts = [chroma_where(part) for part in condition]
+            if any(part is None for part in parts):
+                return None
+            clauses.append(parts[0] if len(parts) == 1 else {key: parts})
+        elif key == "date":
+            ops = condition if isinstance(condition, dict) else {"$eq": condition}
+            if any(op in ("$in", "$nin", "$ne") for op in ops):
+                return None
+            try:
+                clauses += [{"day": {op: day_number(value)}} for op, value in ops.items()]
+            except (ValueError, TypeError):  # not a whole ISO day ("2022"): compared as text, in Python
+                return None
+        elif key in ("source", "doc_id"):
+            clauses.append({key: condition})
+        else:
+            return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
 def allowed_doc_ids(where: dict | None, records: dict[str, dict]) -> set[str] | None:
     """None when there is no filter (everything allowed)."""
     if not where:
@@ -140,50 +161,15 @@ def describe_where(sources=None, since: str | None = None, until: str | None = N
 
 
 # --- article dates ---------------------------------------------------------------------------------------
-def parse_date(text: str) -> str:
-    """An ISO day from a published date in a common written form; "" when it is not one."""
-    text = (text or "").strip()
-    iso = re.match(r"(\d{4}-\d{2}-\d{2})", text)
-    candidates = [lambda: date.fromisoformat(iso[1])] if iso else []
-    candidates += [lambda f=f: datetime.strptime(text, f).date() for f in _WRITTEN]
-    candidates.append(lambda: parsedate_to_datetime(text).date())
-    for attempt in candidates:
-        try:
-            return attempt().isoformat()
-        except (ValueError, TypeError, IndexError):
-            continue
-    return ""
-
-
-def infer_year(month_day: str, lead: str, today: date | None = None) -> str:
-    """"Jan 21" + a lead that says "on Friday" -> "2022-01-21" (the latest such year not after today);
-    "" when the lead names no weekday or the day is not a date."""
-    match, weekday = _MONTH_DAY.match((month_day or "").strip()), _WEEKDAY.search(lead or "")
-    if not match or not weekday:
-        return ""
-    today = today or date.today()
-    wanted = _WEEKDAYS[weekday[1].lower()]
-    for year in range(today.year, today.year - 30, -1):
-        parsed = parse_date(f"{match[1]} {match[2]}, {year}")
-        if parsed and parsed <= today.isoformat() and date.fromisoformat(parsed).weekday() == wanted:
-            return parsed
-    return ""
+def with_dates(records: dict[str, dict], leads: dict[str, str]) -> dict[str, dict]:
+    """Records of an index written before dates were stored at ingest get them here, for reading (the next
+    index run stores them); `leads` holds the dateline paragraph of each such article that `needs_lead`."""
+    for doc_id, record in records.items():
+        if "date" not in record:
+            lead = leads.get(doc_id, "")
+            record.update(date_fields(*article_date(record.get("published"), record.get("dateline_date"), lead)))
+    return records
 
 
 def needs_lead(record: dict) -> bool:
-    """Whether a record's date can only come from its lead: a dateline day without a year, nothing else."""
-    return bool(record.get("dateline_date")) and not (parse_date(record.get("published") or "")
-                                                      or parse_date(record["dateline_date"]))
-
-
-def with_dates(records: dict[str, dict], leads: dict[str, str]) -> dict[str, dict]:
-    """The records with "date" (ISO or "") and "date_inferred" set; `leads` holds the dateline paragraph of
-    each article that `needs_lead`."""
-    for doc_id, record in records.items():
-        dated = parse_date(record.get("published") or "") or parse_date(record.get("dateline_date") or "")
-        inferred = False
-        if not dated and record.get("dateline_date"):
-            dated = infer_year(record["dateline_date"], leads.get(doc_id, ""))
-            inferred = bool(dated)
-        record["date"], record["date_inferred"] = dated, inferred
-    return records
+    return "date" not in record and dates_need_lead(record.get("published"), record.get("dateline_date"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from index.chunking import whole_paragraph
 
 from .answer import Passage
-from .filters import allowed_doc_ids, needs_lead, with_dates
+from .filters import allowed_doc_ids, chroma_where, needs_lead, with_dates
 from .lexical import LexicalIndex, fingerprint
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
@@ -57,6 +57,7 @@ class HybridRetriever:
             except OSError:  # a full disk or a read-only folder: serve from memory, rebuild next start
                 _remove(folder.with_name(folder.name + ".tmp"))
         self.lexical = lexical
+        self.dated = all("date" in record for record in self.records.values())  # chunks carry "day" too
         self.records = with_dates(self.records, self.dateline_paragraphs())
 
     def dateline_paragraphs(self) -> dict[str, str]:
@@ -84,9 +85,9 @@ class HybridRetriever:
 
     def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
         allowed = allowed_doc_ids(where, self.records)
-        dense_where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
         if allowed is not None and not allowed:
             return []
+        dense_where = self.dense_where(where, allowed)
         dense = [(d, s) for d, s in self.store.dense_search(query_vector, self.candidates, dense_where)
                  if self.served(d.metadata)]
         lexical = self.lexical.search(query, self.candidates, allowed)
@@ -97,6 +98,14 @@ class HybridRetriever:
         docs.update({d.id: d for d in self.store.get_chunks(missing) if self.served(d.metadata)})
         self._with_paragraphs([docs[i] for i in best if i in docs])
         return [to_passage(docs[i], fused[i]) for i in best if i in docs]
+
+    def dense_where(self, where: dict | None, allowed: set[str] | None) -> dict | None:
+        """Chroma's filter for the same articles: the filter itself on chunk metadata where it translates
+        (a date range over the whole archive is not a list of thousands of ids), else the doc ids."""
+        if allowed is None:
+            return None
+        translated = chroma_where(where) if self.dated else None
+        return translated or {"doc_id": {"$in": sorted(allowed)}}
 
     def _with_paragraphs(self, docs: list) -> list:
         """Pieces of long paragraphs get their whole paragraph (from the sibling pieces) for display."""

@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from .article import Article, Chunk, Paragraph
+from .dates import article_date, date_fields, lead_of
 from .sentences import sentence_spans
 
 MAX_CHUNK_CHARS = 1500
@@ -29,13 +30,16 @@ def article_hash(article: Article) -> str:
 
 
 def article_metadata(article: Article) -> dict:
-    """Article-level fields, with None as "" because Chroma metadata has no null."""
+    """Article-level fields, with None as "" because Chroma metadata has no null, and the article's date as
+    dates (index/dates.py)."""
     values = {
         "doc_id": article.doc_id, "title": article.title, "source": article.source, "published": article.published,
         "url": article.url, "byline": article.byline, "dateline_place": article.dateline_place,
         "dateline_date": article.dateline_date, "path": article.path,
     }
-    return {key: str(value) if value is not None else "" for key, value in values.items()}
+    lead = lead_of(article.dateline_date, [p.text for p in article.paragraphs])
+    dated = date_fields(*article_date(article.published, article.dateline_date, lead))
+    return {key: str(value) if value is not None else "" for key, value in values.items()} | dated
 
 
 def credits_paragraph(article: Article) -> Paragraph | None:

@@ -18,6 +18,7 @@ from typing import Callable
 from .article import Article, Skipped, Unchanged
 from .backup import ArticleBackup, article_from_chunks
 from .chunking import article_hash, article_metadata, chunk_article
+from .dates import article_date, date_fields, lead_of
 from .identity import Identities
 from .readers import iter_files, read_path, still_holds
 
@@ -78,10 +79,31 @@ class Indexer:
             self.backup.put(articles, {d: known[d]["doc_hash"] for d in part})
         return len(missing)
 
+    def add_missing_dates(self, known: dict) -> int:
+        """Give articles indexed before dates were stored (index/dates.py) their date fields, record and
+        chunks, from what is stored: once, nothing embedded. Chunks first, so a record that has a date
+        means its chunks have it too; a killed run redoes the rest."""
+        missing = [d for d, r in known.items() if "date" not in r]
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            stored: dict[str, list] = {}
+            for chunk_id, text, meta in self.store.chunks_of(part):
+                stored.setdefault(meta["doc_id"], []).append((int(meta.get("paragraph", 0)), chunk_id, text, meta))
+            for doc_id in part:
+                record, chunks = known[doc_id], sorted(stored.get(doc_id, []), key=lambda c: c[:2])
+                lead = lead_of(record.get("dateline_date"), [text for _, _, text, _ in chunks])
+                fields = date_fields(*article_date(record.get("published"), record.get("dateline_date"), lead))
+                if chunks:
+                    self.store.chunks.update(ids=[c[1] for c in chunks], metadatas=[c[3] | fields for c in chunks])
+                known[doc_id] = record | fields
+            self.store.put_article_records({d: known[d] for d in part})
+        return len(missing)
+
     def index(self, paths: list[Path], prune: bool = False) -> IngestReport:
         started, report = time.perf_counter(), IngestReport()
         known, seen, files, batch = self.store.article_records(), set(), set(), []
         self.back_up_missing(known)
+        self.add_missing_dates(known)
         identities = Identities(known, still_holds)
         by_raw_hash = {r["source_hash"]: (doc_id, int(r.get("n_paragraphs", 0)), r.get("path", ""))
                        for doc_id, r in known.items() if r.get("source_hash")}

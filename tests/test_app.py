@@ -16,7 +16,8 @@ from app import build_parser, launch_options, login_for
 from assistant import Assistant, AssistantError
 from assistant.answer import Answer, Citation, Conflict, ConflictSide, Passage
 from assistant.cli import where_from
-from assistant.filters import allowed_doc_ids, infer_year, matches, needs_lead, parse_date, with_dates
+from assistant.filters import allowed_doc_ids, matches, needs_lead, with_dates
+from index.dates import infer_year, parse_date
 from assistant.ui import (
     ChatUI,
     Exchange,
