@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--doc", action="append", help="only these doc_ids (repeatable)")
         sub.add_argument("--since", help="only articles dated on or after this day (YYYY-MM-DD, YYYY-MM, YYYY)")
         sub.add_argument("--until", help="only articles dated on or before this day (YYYY-MM-DD, YYYY-MM, YYYY)")
+        sub.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                         help="ask as of this day: only articles published by then; 'now', 'this week', "
+                              "'latest' are read against it (default: the newest article's day)")
 
     from .evaluation.cli import add_eval_parser
 
@@ -207,7 +210,7 @@ def print_answer(answer, as_json: bool) -> None:
 
 
 def run_ask(args) -> int:
-    answer = make_assistant(args, probe=True).ask(args.question, where=where_from(args))
+    answer = make_assistant(args, probe=True).ask(args.question, where=where_from(args), as_of=args.as_of)
     print_answer(answer, args.json)
     return 0
 
@@ -225,7 +228,7 @@ def run_chat(args) -> int:
         if not question:
             return 0
         try:
-            answer = assistant.ask(question, history=history, where=where_from(args))
+            answer = assistant.ask(question, history=history, where=where_from(args), as_of=args.as_of)
         except AssistantError as err:
             print(f"error: {err}")
             continue

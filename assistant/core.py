@@ -35,10 +35,10 @@ from .retrieval import HybridRetriever
 from .retriever import NewsRetriever, passage_of
 from .settings import Settings, from_env, validate
 from .text import fold
+from .timeframe import TimeFrame, TimeFrameError, check_as_of
+from .timeframe import resolve as resolve_time
 
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
-TIME_SENSITIVE = re.compile(r"\b(now|currently|current|latest|still|today|this (week|month|year)|so far|"
-                            r"yet|recent(ly)?|present)\b", re.I)
 LLM_CONTEXT_PARAGRAPHS = 4  # small local models: a short prompt is a fast first token (about 50 tokens each)
 LLM_PARAGRAPH_CHARS = 600
 NOT_IN_SOURCES = re.compile(r"^\W*not in (the )?sources?\b", re.I)  # the model's fixed refusal (prompts/answer.txt)
@@ -53,6 +53,8 @@ class Turn:
     question: str
     history: list = field(default_factory=list)
     where: dict | None = None
+    as_of: str = ""  # the caller's "now" (ISO day), "" for the newest article's
+    frame: TimeFrame | None = None  # the question's time: as_of, relative words resolved, recency
     standalone: str = ""
     query_vector: list[float] | None = None
     passages: list[Passage] = field(default_factory=list)
@@ -215,9 +217,12 @@ class Assistant:
     def _retrieve(self, turn: Turn) -> Turn:
         started = time.perf_counter()
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
+        turn.frame = frame = resolve_time(turn.standalone, turn.as_of or self.hybrid.newest, bool(turn.as_of))
+        dated = frame.where()
+        where = {"$and": [turn.where, dated]} if turn.where and dated else turn.where or dated
         try:
             found = self.retriever.invoke(turn.standalone, {"run_name": "search"}, k=self.settings.top_k,
-                                          where=turn.where, query_vector=turn.query_vector)
+                                          where=where, query_vector=turn.query_vector, newest_first=frame.recent)
             turn.passages = [passage_of(d) for d in found]
             turn.passages, turn.mentions = entities.add_alias_passages(turn, self.hybrid)
             stored = self.store.vectors_of([p.id for p in turn.passages])
@@ -304,8 +309,13 @@ class Assistant:
             noted = {description for _, description, _ in found if fold(description) in said}
             text, citations, found = conflicts.describe(text, citations, found, noted)
         cited = {c.paragraph_id for c in citations}
-        if not refused and TIME_SENSITIVE.search(turn.question):
-            text = _as_of([p for p in turn.passages if p.id in cited]) + text
+        if turn.frame and (turn.frame.recent or turn.frame.expression):
+            if refused:
+                turn.notices.append(f"Searched as of {turn.frame.as_of}" + (
+                    f": “{turn.frame.expression}” read as {turn.frame.first} to {turn.frame.last}."
+                    if turn.frame.expression else "."))
+            else:
+                text = f"{turn.frame.note()}: {text}"
         turn.timings["attribute"] = _ms(started)
         return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
                       citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
@@ -325,18 +335,20 @@ class Assistant:
         return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant)
 
     # --- the doors -----------------------------------------------------------------------------------
-    def stream(self, question: str, history=None, where: dict | None = None) -> Iterator[Answer]:
-        """Yield partial answers (text so far, verified) and finally the complete `Answer`: the chain, streamed."""
+    def stream(self, question: str, history=None, where: dict | None = None, as_of=None) -> Iterator[Answer]:
+        """Yield partial answers (text so far, verified) and finally the complete `Answer`: the chain, streamed.
+        `as_of` (a date or "YYYY-MM-DD"): search only articles published on or before it, and read "now",
+        "this week", "latest" against it (timeframe.py); default: the newest article's day."""
         started = time.perf_counter()
         answer = None
-        for answer in self.chain.stream({"question": question, "history": history, "where": where}):
+        for answer in self.chain.stream({"question": question, "history": history, "where": where, "as_of": as_of}):
             if answer.timings:  # the complete answer
                 answer.timings["total"] = _ms(started)
             yield answer
 
-    def ask(self, question: str, history=None, where: dict | None = None) -> Answer:
+    def ask(self, question: str, history=None, where: dict | None = None, as_of=None) -> Answer:
         answer = None
-        for answer in self.stream(question, history, where):
+        for answer in self.stream(question, history, where, as_of):
             pass
         return answer
 
@@ -344,7 +356,7 @@ class Assistant:
     def chain(self):
         """The answering path as one LangChain runnable, in named steps (validate, condense, retrieve, with
         the retriever's own "search" run inside, then answer: read, verify and attribute, conflicts).
-        invoke({"question", "history"?, "where"?}) -> Answer; stream() yields the partial answers too."""
+        invoke({"question", "history"?, "where"?, "as_of"?}) -> Answer; stream() yields the partial answers too."""
         from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
         def start(inputs: dict) -> Turn:
@@ -355,7 +367,11 @@ class Assistant:
                 raise AssistantError(problem)
             if where is not None:
                 validate_where(where)  # FilterError: one line naming the bad part and the shape to use
-            return Turn(inputs["question"], list(history or []), where)
+            try:
+                as_of = check_as_of(inputs.get("as_of"))
+            except TimeFrameError as err:
+                raise AssistantError(str(err)) from None
+            return Turn(inputs["question"], list(history or []), where, as_of)
 
         return (RunnableLambda(start, name="start") | RunnableLambda(self._validate, name="validate")
                 | RunnableLambda(self._condense, name="condense") | RunnableLambda(self._retrieve, name="retrieve")
@@ -376,13 +392,7 @@ class Assistant:
 
 
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|</?[a-zA-Z][^<>]{0,300}>", re.I | re.S)
-AS_OF = re.compile(r"^As of [^()]{1,60} \(the date of the newest cited article\): ")
-
-
-def _as_of(passages: list[Passage]) -> str:
-    """"As of <date>: " from the newest cited article, so a reader knows when "now" was (matches AS_OF)."""
-    dates = sorted(p.published or p.dateline.split(", ", 1)[-1] for p in passages if p.published or p.dateline)
-    return f"As of {dates[-1]} (the date of the newest cited article): " if dates else ""
+AS_OF = re.compile(r"^As of \d{4}-\d{2}-\d{2}[^:]{0,120}: ")  # the time note before an answer (timeframe.py)
 
 
 def _excerpt(text: str) -> str:

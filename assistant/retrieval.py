@@ -5,6 +5,7 @@ embedding model blurs. Only chunks of complete articles are served (see index/in
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,8 +14,23 @@ from index.chunking import whole_paragraph
 from .answer import Passage
 from .filters import allowed_doc_ids, chroma_where, needs_lead, with_dates
 from .lexical import LexicalIndex, fingerprint
+from .text import tokenize
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of the very first ranks
+# Weight of the newest-first ranking fused in for time-sensitive questions (timeframe.py), relative to the
+# dense and lexical rankings (1.0 each); chosen on the tuning half of RealTimeQA dev (README, Evaluation).
+RECENCY_WEIGHT = 1.0
+_FACT = re.compile(r"\b(?:\d[\d,.]*\d|\d|[A-Z][\w’'-]+)")
+
+
+def same_report(a: str, b: str) -> bool:
+    """The same paragraph reported again (a running story's background, a wire copy): the same names and
+    numbers and nearly the same words. One that differs in any name or number states another fact (a new
+    count, a disagreement) and is kept."""
+    if set(_FACT.findall(a)) != set(_FACT.findall(b)):
+        return False
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    return len(ta & tb) / max(len(ta | tb), 1) >= 0.8
 
 
 def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -59,6 +75,7 @@ class HybridRetriever:
         self.lexical = lexical
         self.dated = all("date" in record for record in self.records.values())  # chunks carry "day" too
         self.records = with_dates(self.records, self.dateline_paragraphs())
+        self.newest = max((r["date"] for r in self.records.values() if r["date"]), default="")
 
     def dateline_paragraphs(self) -> dict[str, str]:
         """doc_id -> the paragraph among its first three that carries its dateline ("GENEVA, Jan 21 …"), for
@@ -83,21 +100,34 @@ class HybridRetriever:
         chunks = self.store.get_chunks(self.lexical.chunk_ids_of(doc_ids))
         return [to_passage(d) for d in self._with_paragraphs([d for d in chunks if self.served(d.metadata)])]
 
-    def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None) -> list[Passage]:
+    def search(self, query: str, query_vector: list[float], k: int, where: dict | None = None,
+               newest_first: bool = False) -> list[Passage]:
+        """The k best paragraphs, one of each re-reported paragraph; `newest_first` fuses a ranking by
+        publication day in (a time-sensitive question)."""
         allowed = allowed_doc_ids(where, self.records)
         if allowed is not None and not allowed:
             return []
-        dense_where = self.dense_where(where, allowed)
-        dense = [(d, s) for d, s in self.store.dense_search(query_vector, self.candidates, dense_where)
+        dense = [(d, s) for d, s in self.store.dense_search(query_vector, self.candidates, self.dense_where(where, allowed))
                  if self.served(d.metadata)]
         lexical = self.lexical.search(query, self.candidates, allowed)
         fused = rrf([[d.id for d, _ in dense], [i for i, _ in lexical]])
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        if newest_first:
+            self._add_recency(fused)
+        best = sorted(fused, key=fused.get, reverse=True)[: 2 * k]  # room for the re-reports left out
         docs = {d.id: d for d, _ in dense}
         missing = [i for i in best if i not in docs]
         docs.update({d.id: d for d in self.store.get_chunks(missing) if self.served(d.metadata)})
-        self._with_paragraphs([docs[i] for i in best if i in docs])
-        return [to_passage(docs[i], fused[i]) for i in best if i in docs]
+        kept = _distinct([docs[i] for i in best if i in docs], k)
+        self._with_paragraphs(kept)
+        return [to_passage(d, fused[d.id]) for d in kept]
+
+    def _add_recency(self, fused: dict[str, float]) -> None:
+        """Fuse a ranking of the candidates by publication day, newest first (undated last)."""
+        def day(chunk_id: str) -> str:
+            return self.records.get(self.lexical.doc_id_of(chunk_id), {}).get("date", "")
+
+        for rank, chunk_id in enumerate(sorted(fused, key=day, reverse=True)):
+            fused[chunk_id] += RECENCY_WEIGHT / (RRF_K + rank + 1)
 
     def dense_where(self, where: dict | None, allowed: set[str] | None) -> dict | None:
         """Chroma's filter for the same articles: the filter itself on chunk metadata where it translates
@@ -117,6 +147,18 @@ class HybridRetriever:
                         if doc_hash == doc.metadata.get("doc_hash")]
                 doc.metadata["paragraph_text"] = whole_paragraph(same)
         return docs
+
+
+def _distinct(docs: list, k: int) -> list:
+    """The first k documents, leaving out re-reports (same_report) of a better-ranked one in another article."""
+    kept: list = []
+    for doc in docs:
+        if not any(doc.metadata.get("doc_id") != other.metadata.get("doc_id")
+                   and same_report(doc.page_content, other.page_content) for other in kept):
+            kept.append(doc)
+        if len(kept) == k:
+            break
+    return kept
 
 
 def _remove(folder: Path) -> None:

@@ -5,7 +5,7 @@
 Document is a paragraph (or a piece of a long one); its metadata carries what a citation needs: the paragraph
 id, doc id, title, outlet, date, url, paragraph number and the piece's offsets in the whole paragraph.
 `k` and a Chroma-style `where` filter are fields (`retriever.model_copy(update={"k": 3})`), and can be given
-per call: `invoke(query, k=3, where={"source": "Reuters"})`. The hybrid search itself (dense + BM25 + fusion)
+per call: `invoke(query, k=3, where={"source": "Reuters"}, newest_first=True)`. The hybrid search itself (dense + BM25 + fusion)
 is retrieval.HybridRetriever; the assistant's own answering calls this retriever too, so callbacks see it.
 """
 from __future__ import annotations
@@ -50,9 +50,10 @@ class NewsRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None, where: dict | None = None,
-                                query_vector: list[float] | None = None) -> list[Document]:
+                                query_vector: list[float] | None = None, newest_first: bool = False) -> list[Document]:
         """`query_vector`: the query's embedding when the caller has it already (the assistant's reader
-        uses it too)."""
+        uses it too); `newest_first`: rank newer articles higher (a time-sensitive question)."""
         vector = self.embed_query(query) if query_vector is None else query_vector
-        passages = self.hybrid.search(query, vector, k or self.k, where if where is not None else self.where)
+        passages = self.hybrid.search(query, vector, k or self.k, where if where is not None else self.where,
+                                      newest_first)
         return [document_of(p) for p in passages]

@@ -114,7 +114,7 @@ def test_instructions_inside_an_article_are_data(fresh, corpus_copy):
 
 def test_questions_about_now_are_answered_as_of_the_articles_date(seed_assistant):
     answer = seed_assistant.ask("How many troops does Russia currently have near the Ukrainian border?")
-    assert answer.text.startswith("As of Jan 21 (the date of the newest cited article): ")
+    assert answer.text.startswith("As of 2022-01-21 (the newest article in the index): ")
 
 
 def test_sentence_vector_cache_stays_bounded_and_correct():

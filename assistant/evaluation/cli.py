@@ -37,6 +37,8 @@ def add_eval_parser(commands, common) -> None:
                      help="only the tuning or the report half of the set (fixed split, evaluation/halves.py)")
     sub.add_argument("--rescore", action="store_true",
                      help="recompute the scores of answers already in --out (after a metric changed), then go on")
+    sub.add_argument("--no-as-of", dest="as_of", action="store_false",
+                     help="ignore the tests' question dates (RealTimeQA question_date is asked as `as_of` by default)")
     sub.add_argument("--judge", action="store_true", help="let the answer model grade answers too (--llm local/openai)")
 
 
@@ -54,7 +56,7 @@ def run_eval(args) -> int:
     started, scorer = _now(), make_scorer(assistant, args.judge)
     if args.rescore:
         rescore_stored(cases, assistant, out)
-    records = {"ours": runner.run(cases, runner.assistant_answerer(assistant), scorer, out / "results.jsonl", "ours")}
+    records = {"ours": runner.run(cases, runner.assistant_answerer(assistant, args.as_of), scorer, out / "results.jsonl", "ours")}
     if args.baseline:
         records["baseline"] = run_baseline(cases, assistant, corpus, scorer, out / "baseline")
     metrics = build_metrics(args, testset, corpus, assistant.settings.llm, records, started)
@@ -156,7 +158,8 @@ def run_baseline(cases, assistant, corpus, scorer, folder: Path) -> list[dict]:
 def build_metrics(args, testset, corpus, llm: str, records: dict, started: str) -> dict:
     backends = sorted({r["reply"]["backend"] for rows in records.values() for r in rows})
     run = {"testset": str(testset), "corpus": [str(p) for p in corpus], "llm": llm, "backends": backends,
-           "command": command_line(args), "started": started, "finished": _now()}
+           "command": command_line(args), "started": started, "finished": _now(),
+           "as_of": "question dates" if args.as_of else "none"}
     return {"run": run, "ours": summarize(records["ours"]),
             "baseline": summarize(records["baseline"]) if "baseline" in records else None,
             "compare": load_compare(Path(args.compare)) if args.compare else None}

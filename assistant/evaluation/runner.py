@@ -44,11 +44,13 @@ def _exchange(question: str, reply: Reply) -> list[dict]:
             {"role": "assistant", "content": reply.text, "doc_ids": reply.answered_from}]
 
 
-def assistant_answerer(assistant) -> Answerer:
-    """Answer with `Assistant.ask()`, the call the UI makes, restricted to the test's own articles if any."""
+def assistant_answerer(assistant, use_dates: bool = True) -> Answerer:
+    """Answer with `Assistant.ask()`, the call the UI makes, restricted to the test's own articles if any and
+    asked as of the test's date if it has one (unless `use_dates` is off)."""
     def answer(case: TestCase, history: list) -> Reply:
         try:
-            return from_answer(assistant.ask(case.question, history=history, where=case.where))
+            as_of = case.as_of if use_dates else None
+            return from_answer(assistant.ask(case.question, history=history, where=case.where, as_of=as_of))
         except AssistantError as err:
             return Reply(text="", refused=True, backend="error", error=str(err))
     return WithHistory(answer)

@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.dates import parse_date
+
 from ..settings import Settings
 from .halves import assign
 
@@ -51,6 +53,7 @@ class TestCase:
     conversation: str = ""  # the conversation a turn belongs to; turns are asked in order, with history
     turn: int = 0  # 1-based
     standalone: str = ""  # the follow-up written out in full (for scoring a rewrite)
+    as_of: str = ""  # the day the question was asked (RealTimeQA's question_date), ISO; asked as of it
 
     @property
     def has_gold(self) -> bool:
@@ -183,7 +186,8 @@ def to_case(r: dict) -> TestCase:
                     category=str(r.get("category") or kind or "all"), acceptable_answers=acceptable,
                     gold_phrases=phrases, gold_pids=list(r.get("gold_pids_lenient") or r.get("gold_pids") or []),
                     context_doc_ids=list(r.get("context_doc_ids") or []),
-                    counterfactual_answer=str(r.get("counterfactual_answer") or ""), format=_format(r))
+                    counterfactual_answer=str(r.get("counterfactual_answer") or ""), format=_format(r),
+                    as_of=parse_date(str(r.get("question_date") or "")))
 
 
 def _format(r: dict) -> str:
