@@ -152,11 +152,12 @@ def day_range(text: str, name: str = "date") -> tuple[str, str]:
     return first.isoformat(), last.isoformat()
 
 
-def describe_where(sources=None, since: str | None = None, until: str | None = None) -> str:
+def describe_where(sources=None, since: str | None = None, until: str | None = None, as_of: str | None = None) -> str:
     """The filters in words, as shown under an answer they shaped; "" when there are none."""
     parts = [f"outlets: {', '.join(sources)}"] if sources else []
     parts += [f"published since {since.strip()}"] if (since or "").strip() else []
     parts += [f"published until {until.strip()}"] if (until or "").strip() else []
+    parts += [f"as of {as_of.strip()}"] if (as_of or "").strip() else []
     return "; ".join(parts)
 
 

@@ -589,33 +589,35 @@ class ChatUI:
 
     # --- event handlers (plain methods: what they return is what the components show) ---------------------
     def respond(self, question: str, exchanges: list[Exchange] | None, outlets=None, since: str | None = None,
-                until: str | None = None):
+                until: str | None = None, as_of: str | None = None):
         """Stream one answer from the articles the filter row allows: yields (textbox, chat messages, state,
         sources panel) as it grows. The filters default to None so API clients may leave them out."""
         exchanges = list(exchanges or [])
         if (question or "").strip():  # an empty Enter is not a question (the Gradio wiring says so)
-            exchange = Exchange(question, filters=describe_where(outlets, since, until))
+            exchange = Exchange(question, filters=describe_where(outlets, since, until, as_of))
             history = history_of(exchanges)
             exchanges.append(exchange)
             yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
             try:
-                yield from self._answer(exchange, exchanges, history, (outlets, since, until))
+                yield from self._answer(exchange, exchanges, history, (outlets, since, until), as_of)
                 return
             except (AssistantError, RuntimeError) as err:  # RuntimeError: the store or the model failed
                 exchange.answer, exchange.error = None, str(err)
         yield question, render_chat(exchanges), exchanges, render_sources(exchanges)
 
-    def _answer(self, exchange: Exchange, exchanges: list[Exchange], history: list, filters: tuple):
+    def _answer(self, exchange: Exchange, exchanges: list[Exchange], history: list, filters: tuple, as_of=None):
         """The core's stream into `exchange`; small talk gets what the assistant does and examples."""
         with self.index_lock.answering():
             where = self.where(*filters)
-            for exchange.answer in self.assistant.stream(exchange.question, history=history, where=where):
+            for exchange.answer in self.assistant.stream(exchange.question, history=history, where=where,
+                                                         as_of=(as_of or "").strip() or None):
                 yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
             if exchange.answer.refused and outside_the_articles(exchange.question, self.vocabulary()):
                 exchange.answer, exchange.examples = None, self.examples()
                 yield "", render_chat(exchanges), exchanges, render_sources(exchanges)
 
-    def regenerate(self, exchanges: list[Exchange] | None, outlets=None, since=None, until=None, typed: str = ""):
+    def regenerate(self, exchanges: list[Exchange] | None, outlets=None, since=None, until=None, as_of=None,
+                   typed: str = ""):
         """Ask the last question again (with the filters as they are now), replacing its answer; what is
         being typed in the question box (`typed`) stays there."""
         exchanges = list(exchanges or [])
@@ -623,7 +625,7 @@ class ChatUI:
             yield typed, [], [], render_sources([])
             return
         last = exchanges.pop()
-        for _, *shown in self.respond(last.question, exchanges, outlets, since, until):
+        for _, *shown in self.respond(last.question, exchanges, outlets, since, until, as_of):
             yield typed, *shown
 
     def stop(self, exchanges: list[Exchange] | None):
@@ -670,24 +672,25 @@ class ChatUI:
         return render_sources(exchanges, number, marker)
 
     def clear(self):
-        """A new chat: state, chat, sources panel, question box, and the filters (outlets, since, until)."""
-        return [], [], render_sources([]), "", [], "", ""
+        """A new chat: state, chat, sources panel, question box, and the filters (outlets, since, until, as of)."""
+        return [], [], render_sources([]), "", [], "", "", ""
 
-    def restore(self, saved, outlets=None, since: str = "", until: str = ""):
-        """What a reload shows from what the browser kept: state, chat, sources, outlets, since, until. With
-        nothing kept, the filters stay as they are (someone may have typed while the page loaded)."""
+    def restore(self, saved, outlets=None, since: str = "", until: str = "", as_of: str = ""):
+        """What a reload shows from what the browser kept: state, chat, sources, outlets, since, until, as of.
+        With nothing kept, the filters stay as they are (someone may have typed while the page loaded)."""
         saved = saved if isinstance(saved, dict) else {}
         exchanges = restored(saved.get("exchanges"))
         if saved:
             outlets, since, until = saved.get("outlets"), saved.get("since"), saved.get("until")
+            as_of = saved.get("as_of")
         outlets = [o for o in outlets or [] if o in self.outlets()]
         return (exchanges, render_chat(exchanges), render_sources(exchanges), outlets, str(since or ""),
-                str(until or ""))
+                str(until or ""), str(as_of or ""))
 
-    def save(self, exchanges, outlets=None, since=None, until=None) -> dict:
+    def save(self, exchanges, outlets=None, since=None, until=None, as_of=None) -> dict:
         """What the browser keeps across a reload: the conversation and the filters."""
         return {"exchanges": saved_form(exchanges or []), "outlets": list(outlets or []), "since": since or "",
-                "until": until or ""}
+                "until": until or "", "as_of": as_of or ""}
 
     def upload(self, paths, progress=None) -> tuple[str, str]:
         """Copy, check and index uploaded files; returns (report HTML, articles table HTML)."""
@@ -782,10 +785,12 @@ class ChatUI:
                                          elem_id="filter-since", scale=1)
                     c.until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", max_lines=1,
                                          elem_id="filter-until", scale=1)
+                    c.as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", max_lines=1, elem_id="filter-as-of",
+                                         scale=1, info="“now” and “this week” mean this day")
             with gr.Column(scale=2, elem_id="sources-column"):
                 c.sources = gr.HTML(render_sources([]), elem_id="sources", js_on_load=CLICK_JS, max_height=620,
                                     padding=True)
-        c.filters = [c.outlets, c.since, c.until]
+        c.filters = [c.outlets, c.since, c.until, c.as_of]
         return c
 
     def _wire_answers(self, gr, c: SimpleNamespace) -> None:
@@ -801,10 +806,10 @@ class ChatUI:
                 self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
             return running
 
-        def respond(question, state, outlets=None, since=None, until=None):  # API: /respond (load_test.py)
+        def respond(question, state, outlets=None, since=None, until=None, as_of=None):  # API: /respond
             if not (question or "").strip():
                 gr.Warning(EMPTY_QUESTION.format(example=(self.examples() or ["Who?"])[0]))
-            yield from self.respond(question, state, outlets, since, until)
+            yield from self.respond(question, state, outlets, since, until, as_of)
 
         def pick_example(evt: gr.SelectData) -> str:
             return evt.value["text"]
@@ -829,7 +834,7 @@ class ChatUI:
             box.change(self.save, [c.exchanges, *c.filters], c.saved, **QUIET)
 
         def restore(saved, *filters):  # with nothing kept, leave alone what was typed while the page loaded
-            return self.restore(saved, *filters) if saved else (gr.skip(),) * 6
+            return self.restore(saved, *filters) if saved else (gr.skip(),) * 7
         demo.load(restore, [c.saved, *c.filters], [c.exchanges, c.chat, c.sources, *c.filters],
                   api_visibility="private")
 

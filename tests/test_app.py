@@ -433,16 +433,25 @@ def test_removing_an_article_takes_it_out_of_store_lexical_index_and_records(fre
     assert "Choose an article" in ui.remove([])[0]
 
 
+def test_the_as_of_field_reaches_the_core_and_a_bad_day_is_said_in_the_chat(seed_assistant):
+    ui = ChatUI(seed_assistant)
+    *_, (_, messages, state, _) = ui.respond("How many troops does Russia currently have near the border?", [],
+                                             None, "", "", "2022-01-25")
+    assert state[0].answer.text.startswith("As of 2022-01-25: ") and "as of 2022-01-25" in state[0].filters
+    *_, (box, _, state, _) = ui.respond("How many troops?", [], None, "", "", "next Friday")
+    assert box == "How many troops?" and "not a date: write YYYY-MM-DD" in state[0].error
+
+
 def test_a_saved_conversation_and_its_filters_come_back_after_a_reload(seed_assistant):
     ui = ChatUI(seed_assistant)
     *_, (_, messages, state, _) = ui.respond(LAVROV, [], ["Reuters"], "2022")
-    saved = json.loads(json.dumps(ui.save(state, ["Reuters"], "2022", "")))  # what localStorage holds
-    exchanges, chat, panel, outlets, since, until = ui.restore(saved)
-    assert chat == messages and (outlets, since, until) == (["Reuters"], "2022", "")
+    saved = json.loads(json.dumps(ui.save(state, ["Reuters"], "2022", "", "2022-02-01")))  # localStorage's copy
+    exchanges, chat, panel, outlets, since, until, as_of = ui.restore(saved)
+    assert chat == messages and (outlets, since, until, as_of) == (["Reuters"], "2022", "", "2022-02-01")
     assert exchanges[0].answer.citations == state[0].answer.citations and "<mark>" in panel
     assert restored([{"bad": 1}, "junk"]) == [] and ui.restore(None)[0] == []
-    assert ui.restore({}, ["Reuters"], "2021")[3:] == (["Reuters"], "2021", "")  # nothing kept: filters stay
-    assert saved_form(ui.clear()[0]) == [] and ui.clear()[4:] == ([], "", "")  # New chat clears filters too
+    assert ui.restore({}, ["Reuters"], "2021")[3:] == (["Reuters"], "2021", "", "")  # nothing kept: filters stay
+    assert saved_form(ui.clear()[0]) == [] and ui.clear()[4:] == ([], "", "", "")  # New chat clears filters too
     assert len(saved_form(state * 60)) == 50  # a long conversation keeps its latest exchanges
 
 
