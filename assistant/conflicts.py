@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.dates import parse_date
 from index.sentences import sentence_spans
 
 from .answer import Citation, Conflict, ConflictSide, Passage
@@ -262,6 +263,11 @@ def describe(text: str, citations: list[Citation], found: list, noted: set[str] 
     for kind, description, sides in found:
         resolved, phrases = [], []
         one_article = len({side.passages[0].doc_id for side in sides}) == 1
+        days = [parse_date(side.passages[0].published) for side in sides]
+        if not one_article and all(days) and len(set(days)) == len(days):
+            # Each side from another day: a running story that changed, not a disagreement. Newest first.
+            kind, description = "over time", OVER_TIME
+            sides = [side for _, side in sorted(zip(days, sides), key=lambda pair: pair[0], reverse=True)]
         for side in sides:
             markers = []
             for passage in side.passages[:3]:
@@ -272,19 +278,24 @@ def describe(text: str, citations: list[Citation], found: list, noted: set[str] 
             first = side.passages[0]
             resolved.append(ConflictSide(side.value, markers, first.doc_id, provenance(first)))
             tags = "".join(f"[{m}]" for m in markers)
-            phrases.append(f"“{side.value.strip('“”')}” {tags}" if one_article
-                           else f"{_name_of(first)} says “{side.value.strip('“”')}” {tags}")
+            if kind == "over time":
+                phrases.append(f"{_name_of(first)} of {parse_date(first.published)}: “{side.value.strip('“”')}” {tags}")
+            else:
+                phrases.append(f"“{side.value.strip('“”')}” {tags}" if one_article
+                               else f"{_name_of(first)} says “{side.value.strip('“”')}” {tags}")
         conflicts.append(Conflict(kind, description, resolved))
         if description in noted:
             tags = "".join(f"[{m}]" for side in resolved for m in side.markers[:1])
             notes.append(f"As noted above, {description[0].lower()}{description[1:]} {tags}.")
         else:
             notes.append(f"{description}: " + (" and " if one_article else "; ").join(phrases) + ".")
-    lead = "" if all(c.description in noted for c in conflicts) else NOTE_LEAD
+    disagree = [c for c in conflicts if c.description not in noted and c.kind != "over time"]
+    lead = NOTE_LEAD if disagree else ""
     return f"{text} {lead}{' '.join(notes)}".strip(), citations, conflicts
 
 
 NOTE_LEAD = "The sources disagree. "
+OVER_TIME = "Reported differently over time, newest first"
 
 
 def _noted_line(conflict: Conflict) -> str:
@@ -293,7 +304,8 @@ def _noted_line(conflict: Conflict) -> str:
 
 def split_note(text: str, found: list[Conflict]) -> tuple[str, str]:
     """(the answer, the disagreement note `describe` appended to it); the note is "" when there is none."""
-    starts = [i for i in [text.find(NOTE_LEAD)] + [text.find(_noted_line(c)) for c in found] if i >= 0]
+    starts = [i for i in [text.find(NOTE_LEAD), text.find(OVER_TIME)] + [text.find(_noted_line(c)) for c in found]
+              if i >= 0]
     if not found or not starts:
         return text, ""
     return text[:min(starts)].rstrip(), text[min(starts):]

@@ -69,11 +69,14 @@ def _tensed(text: str) -> bool:
     return any(_finite(w.replace("’", "'")) for w in map(str.lower, _WORD.findall(text)))
 
 
+_MODALS = frozenset({"will", "would", "can", "could", "may", "might", "must", "shall", "should"})
+
+
 def subject_part(sentence: str) -> str:
-    """The words before the sentence's first tensed verb ("Ashford Mayor Jane Hill" in "… said …"), roughly
-    its subject; "" when no tensed verb is found."""
+    """The words before the sentence's first tensed verb or modal ("Ashford Mayor Jane Hill" in "… said …",
+    "The repair" in "The repair will cost …"), roughly its subject; "" when none is found."""
     for match in _WORD.finditer(sentence):
-        if _finite(match.group(0).lower().replace("’", "'")):
+        if match.group(0) in _MODALS or _finite(match.group(0).lower().replace("’", "'")):
             return sentence[: match.start()]
     return ""
 

@@ -120,3 +120,13 @@ def test_the_cli_takes_as_of(story, capsys):
     assert main(["ask", "x", "--as-of", "soon", "--index-dir", str(settings.index_dir),
                  "--collection", settings.collection]) == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_figures_that_changed_week_to_week_are_reported_over_time_not_as_a_disagreement(story):
+    answer = story.ask("How much will the harbour bridge repair cost?")
+    changes = [c for c in answer.conflicts if c.kind == "over time"]
+    assert changes and "The sources disagree" not in answer.text
+    assert "Reported differently over time, newest first" in answer.text
+    dates = [story.hybrid.records[side.doc_id]["date"] for side in changes[0].sides]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 2
+    assert all(side.markers for side in changes[0].sides)
