@@ -125,12 +125,24 @@ def main(argv: list[str] | None = None) -> int:
         open_store_safely(settings)
         assistant = Assistant.from_settings(settings)
         ensure_index(assistant)
-        warm_up(assistant)
     except (AssistantError, StoreError, EmbeddingModelError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    # The page first, then the models: it shows a loading note until they are in, and a question asked
+    # meanwhile waits for them (they load once, under a lock).
+    ui = ChatUI(assistant)
+    ui.ready.clear()
+    demo = ui.launch(prevent_thread_lock=True, **launch_options(args, auth))
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
-    ChatUI(assistant).launch(**launch_options(args, auth))
+    try:
+        warm_up(assistant)
+    except (StoreError, EmbeddingModelError, OSError) as err:
+        demo.close()
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    ui.ready.set()
+    print("Ready.", flush=True)
+    demo.block_thread()
     return 0
 
 

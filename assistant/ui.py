@@ -473,6 +473,7 @@ class IndexLock:
 # below is ≥ 4.5:1 (WCAG AA); the browser test measures it. Each ".dark" rule has one selector: Gradio 6
 # scopes custom CSS and, in a selector list, keeps ".dark" in front of the first selector only.
 CSS = """
+.loading-note { padding: 0.5em 1em; border-radius: 6px; background: var(--color-accent-soft); }
 .answer, .refusal, .error, .pending { white-space: pre-wrap; }
 a.cite { text-decoration: none; font-weight: 600; padding: 0 1px; border-radius: 3px; cursor: pointer; }
 a.cite:hover, a.cite:focus { background: var(--color-accent-soft); }
@@ -570,6 +571,8 @@ watch('value', () => {
 });
 """
 EMPTY_QUESTION = "Type a question about the indexed articles first, e.g. “{example}”."
+LOADING = ('<p class="loading-note" role="status">Loading the models: a question asked now is answered as soon '
+           'as they are in (a few seconds).</p>')
 QUIET = dict(queue=False, api_visibility="private")  # page plumbing (Stop's visibility, saving): not the API
 
 
@@ -586,6 +589,9 @@ class ChatUI:
         self.uploads_dir = Path(uploads_dir or Path(assistant.settings.index_dir) / "uploads")
         self.max_upload_bytes = max_upload_bytes
         self.index_lock = IndexLock()
+        # Cleared by app.py while the models load after the page is served: the page says so meanwhile.
+        self.ready = threading.Event()
+        self.ready.set()
 
     # --- event handlers (plain methods: what they return is what the components show) ---------------------
     def respond(self, question: str, exchanges: list[Exchange] | None, outlets=None, since: str | None = None,
@@ -739,6 +745,14 @@ class ChatUI:
         import gradio as gr
 
         with gr.Blocks(title="News assistant") as demo:
+            loading = gr.HTML(LOADING, elem_id="loading", visible=not self.ready.is_set())
+            timer = gr.Timer(1.0, active=not self.ready.is_set())
+
+            def loaded():  # hide the note, stop polling
+                waiting = not self.ready.is_set()
+                return gr.HTML(visible=waiting), gr.Timer(active=waiting)
+            timer.tick(loaded, None, [loading, timer], **QUIET)
+            demo.load(loaded, None, [loading, timer], **QUIET)
             with gr.Tab("Chat"):
                 chat, outlets = self._chat_tab(gr, demo)
             with gr.Tab("Articles"):
@@ -872,8 +886,11 @@ class ChatUI:
                               run_history=False, footer_links=["api", "settings"])
 
     def launch(self, **options):
-        """Build and serve with `launch_options(**options)`."""
-        return self.build().launch(**self.launch_options(**options))
+        """Build and serve with `launch_options(**options)`; returns the Blocks (with prevent_thread_lock=True
+        the caller goes on, then waits in `block_thread()`)."""
+        demo = self.build()
+        demo.launch(**self.launch_options(**options))
+        return demo
 
 
 def _sent(evt, name: str):

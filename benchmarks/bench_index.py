@@ -1,7 +1,7 @@
 """Indexing throughput: raw SentenceTransformer.encode vs `Assistant.add`, then re-indexing unchanged files.
 
 What it measures, in one process, on one set of paragraphs (the seed articles plus the first N articles of
-the RealTimeQA corpus, read at run time from /work/shared/corpora/realtimeqa/corpus.jsonl):
+the RealTimeQA corpus, read at run time from ../shared/corpora/realtimeqa/corpus.jsonl):
   1. raw encode: `SentenceTransformer.encode` (batch 64, normalised, one call) over exactly the chunk texts
      the indexer will embed (paragraphs/s; the model is loaded and warmed up first);
   2. ingest: `assistant.add(paths)` into a fresh temporary index (paragraphs/s, wall, index size on disk,

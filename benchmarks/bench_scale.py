@@ -1,6 +1,6 @@
 """The 180,000-paragraph archive: ingest, re-index, query latency, memory and retrieval quality at scale.
 
-The archive is /work/shared/corpora/realtimeqa/corpus.jsonl (4,973 articles, 179,342 paragraphs) with the
+The archive is ../shared/corpora/realtimeqa/corpus.jsonl (4,973 articles, 179,342 paragraphs) with the
 103 questions of dev-tests.jsonl; both are read at run time, and every index lives outside the repository.
 Subcommands (each writes benchmarks/results/bench_scale-<sub>-<date>.json and prints a table):
 
@@ -24,13 +24,20 @@ Subcommands (each writes benchmarks/results/bench_scale-<sub>-<date>.json and pr
                embeddings, Chroma) at k=4 and k=5, hit@k, answer-in-top-k and the amount of text returned;
                and ours again given as many characters as the tutorial returned for each question
                (`ours_hybrid_same_text`: our ranking read until that budget is used).
+  time         the dev questions asked without and with their question_date as `as_of` (only articles
+               published by then; a newest-first ranking fused in, assistant/timeframe.py), by half
+               (tune / report, assistant/evaluation/halves.py): hybrid hit@5 and answer-in-top-5, warm
+               retrieval (embed + search) p50/p95. `--recency-weights 0,0.5,1,2` also sweeps the weight of
+               the newest-first ranking (retrieval.RECENCY_WEIGHT) on the tuning half: how it was chosen.
+               Contains-answer comes from the evaluation command (README, Evaluation).
   server       (e) the same retrieval against a Chroma server (`chroma run` on 127.0.0.1, CHROMA_HOST) vs
                the embedded client, on the same subset, both with stub vectors: store overhead only.
 
 Run, e.g.:
-  .venv/bin/python benchmarks/bench_scale.py stub-ingest --index-dir /tmp/scale-stub
-  .venv/bin/python benchmarks/bench_scale.py reindex --index-dir /tmp/scale-stub
-  .venv/bin/python benchmarks/bench_scale.py query --index-dir /tmp/scale-stub --stub
+  .venv/bin/python benchmarks/bench_scale.py stub-ingest --index-dir INDEX_DIR
+  .venv/bin/python benchmarks/bench_scale.py reindex --index-dir INDEX_DIR
+  .venv/bin/python benchmarks/bench_scale.py query --index-dir INDEX_DIR --stub
+  .venv/bin/python benchmarks/bench_scale.py time --index-dir INDEX_DIR --recency-weights 0,0.5,1,2
   .venv/bin/python benchmarks/bench_scale.py quality --distractors 60
   .venv/bin/python benchmarks/bench_scale.py server --distractors 60
 """
@@ -450,10 +457,65 @@ def cmd_server(args) -> dict:
     return result
 
 
+def timed_retrieval(assistant, cases: list[dict], use_as_of: bool) -> dict:
+    """Hybrid top 5 per question, as `ask` would search it (its time frame: as_of filter and recency), and
+    the warm latency of embed + search."""
+    from assistant.timeframe import resolve
+    from index.dates import parse_date
+
+    hits, ms = [], []
+    for case in cases:
+        started = time.perf_counter()
+        as_of = parse_date(case.get("question_date", "")) if use_as_of else ""
+        frame = resolve(case["question"], as_of or assistant.hybrid.newest, bool(as_of))
+        vector = assistant.embeddings.embed_query(case["question"])
+        passages = assistant.hybrid.search(case["question"], vector, 5, frame.where(), frame.recent)
+        ms.append((time.perf_counter() - started) * 1000)
+        hits.append(([pid_of(p.id) for p in passages], [p.paragraph or p.text for p in passages]))
+    return {"hits": hits, "ms": ms}
+
+
+def by_half(cases: list[dict], hits: list) -> dict:
+    from assistant.evaluation.halves import assign
+    from assistant.evaluation.testsets import to_case
+
+    halves = assign([to_case(c) for c in cases])
+    return {half: score([h for h, c in zip(hits, cases) if halves[c["qid"]] == half],
+                        [c for c in cases if halves[c["qid"]] == half]) for half in ("tune", "report")}
+
+
+def cmd_time(args) -> dict:
+    import assistant.retrieval as retrieval
+    from assistant import Assistant
+
+    cases = questions()
+    assistant = Assistant.from_settings(index_dir=args.index_dir, collection=COLLECTION, llm="extractive")
+    for case in cases[:5]:  # warm-up: models, Chroma's index files, the lexical index's lookups
+        assistant.ask(case["question"], as_of=case["question_date"].replace("/", "-"))
+    result, rows = {"sweep": {}}, []
+    for mode, use_as_of in (("without as_of", False), ("with as_of", True)):
+        run = timed_retrieval(assistant, cases, use_as_of)
+        quality, latency = by_half(cases, run["hits"]), summary(run["ms"])
+        result[mode] = {"quality_at_5": quality, "retrieve_ms": latency}
+        rows += [(f"{mode}: hit@5 / answer-in-top-5, report half (tuning half)",
+                  f"{quality['report']['hit_at_k']:.2f} / {quality['report']['answer_in_top_k']:.2f} "
+                  f"({quality['tune']['hit_at_k']:.2f} / {quality['tune']['answer_in_top_k']:.2f})", ""),
+                 (f"{mode}: retrieval (embed + search) p50 / p95 (ms)", f"{latency['p50']:.0f} / {latency['p95']:.0f}",
+                  "<= 60 / 120 with as_of")]
+    for weight in [float(w) for w in args.recency_weights.split(",") if w.strip()]:
+        retrieval.RECENCY_WEIGHT = weight
+        tuning = by_half(cases, timed_retrieval(assistant, cases, True)["hits"])["tune"]
+        result["sweep"][str(weight)] = tuning
+        rows.append((f"tuning half, as_of, recency weight {weight}: hit@5 / answer-in-top-5",
+                     f"{tuning['hit_at_k']:.2f} / {tuning['answer_in_top_k']:.2f}", ""))
+    print_table(f"Time at scale: {len(cases)} dev questions, without and with as_of", rows)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("ingest", "stub-ingest", "reindex", "query"):
+    for name in ("ingest", "stub-ingest", "reindex", "query", "time"):
         p = sub.add_parser(name)
         p.add_argument("--index-dir", type=Path, default=Path("/tmp/scale-index"))
         if name == "ingest":
@@ -463,6 +525,8 @@ def main() -> None:
             p.add_argument("--warmup", type=int, default=5)
             p.add_argument("--cold-runs", type=int, default=2)
             p.add_argument("--torch-threads", type=int, help="torch threads in this process (default: torch's)")
+        if name == "time":
+            p.add_argument("--recency-weights", default="", help="comma-separated weights to sweep on the tuning half")
     for name in ("quality", "server"):
         p = sub.add_parser(name)
         p.add_argument("--distractors", type=int, default=60)
@@ -470,7 +534,7 @@ def main() -> None:
         p.add_argument("--torch-threads", type=int, help="torch threads in this process (default: torch's)")
     args = parser.parse_args()
     run = {"ingest": cmd_ingest, "stub-ingest": cmd_stub_ingest, "reindex": cmd_reindex, "query": cmd_query,
-           "quality": cmd_quality, "server": cmd_server}[args.command]
+           "quality": cmd_quality, "server": cmd_server, "time": cmd_time}[args.command]
     result = run(args)
     write_results(f"bench_scale-{args.command}", {"load_avg_at_end": os.getloadavg(), **result})
 
