@@ -433,3 +433,17 @@ def test_answers_start_with_the_news_not_a_dateline_and_no_label_covers_the_chat
     assert text.startswith("Top Russian and U.S. diplomats downplayed") and "(Reuters) –" not in text
     assert "GENEVA, Jan 21 (Reuters) –" in page.locator("#sources .paragraph").first.inner_text()  # kept there
     assert page.locator("#chat [data-testid='block-label'], #chat label").count() == 0  # no floating label
+
+
+def test_the_page_says_the_models_are_loading_until_they_are_in(browser, seed_assistant):
+    ui, port = ChatUI(seed_assistant), free_port()
+    ui.ready.clear()  # as app.py does: the page is served before the models are loaded
+    demo = ui.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    try:
+        page = open_page(browser, f"http://127.0.0.1:{port}/")
+        page.locator("#loading", has_text="Loading the models").wait_for()
+        ui.ready.set()
+        page.locator("#loading").wait_for(state="hidden", timeout=10_000)  # the timer polls every second
+        page.context.close()
+    finally:
+        demo.close()
