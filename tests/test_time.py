@@ -130,3 +130,30 @@ def test_figures_that_changed_week_to_week_are_reported_over_time_not_as_a_disag
     dates = [story.hybrid.records[side.doc_id]["date"] for side in changes[0].sides]
     assert dates == sorted(dates, reverse=True) and len(dates) >= 2
     assert all(side.markers for side in changes[0].sides)
+
+
+def test_an_index_written_before_dates_were_stored_gets_them_on_its_next_run_without_embedding(tmp_path):
+    from assistant import Assistant, Settings
+
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "old", "source": "Gazette", "published": "2022/03/04",
+                                  "paragraphs": [{"pid": "old#p1", "text": WEEKS[0][1]}]}) + "\n", encoding="utf-8")
+    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="old", corpus=(corpus,)))
+    assistant.add([corpus])
+    store = assistant.store  # make it look like an index from before: no date fields anywhere
+    stale = {"date", "date_inferred", "day"}
+    got = store.chunks.get(include=["metadatas", "documents", "embeddings"])
+    store.chunks_collection.delete(ids=got["ids"])  # delete and add: an update would merge the old keys in
+    store.chunks_collection.add(ids=got["ids"], documents=got["documents"], embeddings=got["embeddings"],
+                                metadatas=[{k: v for k, v in m.items() if k not in stale} for m in got["metadatas"]])
+    record = {k: v for k, v in store.article_records()["old"].items() if k not in stale}
+    store.articles_collection.delete(ids=["old"])
+    store.put_article_records({"old": record})
+    assistant.refresh()  # reading an old index: dates worked out on the fly; Chroma's day filter not used
+    assert assistant.hybrid.records["old"]["date"] == "2022-03-04" and not assistant.hybrid.dated
+    assert not assistant.ask("How much will the bridge repair cost?", as_of="2022-03-01").citations
+    report = assistant.add([corpus])  # the next run stores them
+    assert report.chunks_embedded == 0 and report.unchanged == ["old"]
+    assert store.article_records()["old"]["day"] == day_number("2022-03-04") and assistant.hybrid.dated
+    assert store.chunks.get(ids=["old#p1"], include=["metadatas"])["metadatas"][0]["date"] == "2022-03-04"
+    assert "40 million" in assistant.ask("How much will the bridge repair cost?", as_of="2022-03-05").text
