@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 
+from .followup import OTHER_ARTICLE
 from .text import tokenize
 
 FUZZY_MIN = 0.85  # similarity of a question's words to a name of several words ("Sydney Morning Herald's")
@@ -64,14 +65,18 @@ class Routing:
             return []
         before, after = question[: ms[0].start], question[ms[-1].end:]
         follows = len(_TOKEN.findall(before)) <= len(_TOKEN.findall(after))
-        bounds = [0] + [m.end for m in ms] if not follows else [m.end for m in ms] + [len(question)]
-        words = [question[bounds[i]: m.start] if not follows else question[m.end: bounds[i + 1]]
-                 for i, m in enumerate(ms)]
+        if follows:
+            words = [question[m.end: ms[i + 1].start if i + 1 < len(ms) else len(question)] for i, m in enumerate(ms)]
+        else:
+            words = [question[ms[i - 1].end if i else 0: m.start] for i, m in enumerate(ms)]
         order = range(len(ms) - 2, -1, -1) if follows else range(1, len(ms))
         for i in order:  # too few words of its own: the neighbour's claim is this outlet's too
             if len(tokenize(words[i])) < MIN_PART_WORDS:
                 words[i] = words[i + 1] if follows else words[i - 1]
-        return list(zip(ms, words))
+        rest = question  # still too few ("Does the Reuters piece give …"): the question without its outlets
+        for m in reversed(ms):
+            rest = rest[: m.start] + rest[m.end:]
+        return [(m, w if len(tokenize(w)) >= MIN_PART_WORDS else rest) for m, w in zip(ms, words)]
 
 
 def display_name(source: str) -> str:
@@ -111,7 +116,18 @@ def route(question: str, records: dict[str, dict]) -> Routing:
         doc_ids = sorted(d for s in sources for d in by_source[s])
         mentions.append(Mention(question[start:end], start, end, sources, doc_ids))
     _attach_dates(question, mentions, records)
+    mentions = sorted(mentions + _others(question, mentions, records), key=lambda m: m.start)
     return Routing(mentions, _unknown_outlets(question, mentions, list(by_source)))
+
+
+def _others(question: str, mentions: list[Mention], records: dict[str, dict]) -> list[Mention]:
+    """"the other report" beside a named one: every article the named ones do not select. (Without a named
+    one in the question, "the other article" refers to the conversation: followup.py.)"""
+    named = {d for m in mentions for d in m.doc_ids}
+    rest = sorted(set(records) - named)
+    if not mentions or not rest:
+        return []
+    return [Mention(m.group(0), m.start(), m.end(), [], rest) for m in OTHER_ARTICLE.finditer(question)]
 
 
 def _find_mentions(tokens, by_source: dict[str, list[str]]) -> list[tuple[int, int, list[str]]]:

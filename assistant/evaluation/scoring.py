@@ -82,7 +82,7 @@ def correctness(case: TestCase, reply: Reply) -> dict:
     text = "" if reply.refused else reply.text
     polar = case.reference_answer.strip(" .").lower()
     if polar in ("yes", "no"):  # a yes/no question: the answer must open with it ("no" occurs in any text)
-        found = opening_word(text) == polar
+        found = opening_word(AS_OF.sub("", text)) == polar
     elif case.acceptable_answers:
         found = contains_any(text, case.acceptable_answers)
     else:  # parentheses in a reference hold asides ("(the Reuters piece adds: …)"), not the answer

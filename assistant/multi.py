@@ -1,0 +1,219 @@
+"""Questions across articles: decompose, answer each part from its own articles, compose.
+
+"Does 'The Verge' say A, while the TechCrunch article says B?" has two parts, each with its own articles
+(routing.py: the outlets and dates it names). Each part is searched in its own articles only, so each named
+article contributes its own best paragraphs, and is answered from them: by the extractive reader's best
+sentence for that part (a model, when one is configured, reads the parts' paragraphs together instead: see
+core.py). The answers are composed into one, each part cited to its own article:
+"Yes — The Verge: … [1]. TechCrunch: … [2]." A yes/no question gets its yes or no first; a "which company"
+question the name its parts' sentences share. Where a part is not in the articles (its outlet is not indexed,
+or nothing in its articles answers it), the answer says which part and gives no verdict: the comparison is
+not guessed.
+
+"How do the two reports differ?" over two articles lists what they state differently (names, titles,
+counts: conflicts.py) and what each covers that the other does not, each side cited.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .answer import Passage
+from .citations import article_texts
+from .conflicts import claim_conflicts, number_conflicts
+from .extractive import Candidate, with_marker
+from .routing import Mention, route
+from .support import given_words, supports
+from .text import tokenize
+
+PART_PARAGRAPHS = 3  # each part's own best paragraphs, beside the question's usual ones
+_POLAR = re.compile(r"^\W*(does|did|do|is|was|are|were|has|have|had|can|could|would|will|should)\b", re.I)
+_ASKS_DIFFERENCE = re.compile(r"\b(disagree\w*|differ\w*|inconsisten\w*|discrepan\w*|contradict\w*|chang\w*|"
+                              r"shift\w*|diverg\w*)\b", re.I)
+_ASKS_AGREEMENT = re.compile(r"\b(agree\w*|consisten\w*|same|identical\w*|similar\w*|align\w*|match\w*|"
+                             r"concur\w*)\b", re.I)
+_DIFFERENCES = re.compile(r"\bhow (do|does|did) .*\b(differ|compare)\b|\b(differences?|compare|contrast)\b.*\b("
+                          r"reports?|articles?|pieces?|stories|outlets|sources)\b", re.I)
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+
+@dataclass
+class Part:
+    label: str  # the outlet as the question names it
+    question: str  # the part's own words: its claim or sub-question
+    doc_ids: list[str]
+    passages: list[Passage] = field(default_factory=list)
+    best: Candidate | None = None  # its answer, when its articles hold one
+
+
+@dataclass
+class Plan:
+    parts: list[Part] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # outlets named that no indexed article is from
+    differences: bool = False  # "How do the two reports differ?": list what the articles state differently
+
+    @property
+    def multi(self) -> bool:
+        return len(self.parts) > 1 or bool(self.unknown) or self.differences
+
+
+# --- decompose --------------------------------------------------------------------------------------------
+def plan(question: str, records: dict[str, dict]) -> Plan:
+    """The parts of a question that names outlets (rule: one per outlet mention, with its own words)."""
+    routing = route(question, records)
+    parts: list[Part] = []
+    for mention, words in routing.parts(question):
+        part = Part(_label(mention), _sub_question(words), mention.doc_ids)
+        if not any(p.doc_ids == part.doc_ids and p.question == part.question for p in parts):
+            parts.append(part)
+    asks_differences = bool(_DIFFERENCES.search(question)) and not parts
+    return Plan(parts, routing.unknown, asks_differences)
+
+
+def from_model_lines(reply: str, parts: list[Part]) -> list[Part]:
+    """A model's decomposition ("<outlet>: <sub-question>" a line) replaces the rule's sub-questions of the
+    parts it names; parts it leaves out keep theirs."""
+    by_label = {p.label.lower(): p for p in parts}
+    for line in reply.splitlines():
+        label, _, sub = line.partition(":")
+        part = by_label.get(label.strip(" -*'\"").lower())
+        if part is not None and len(tokenize(sub)) >= 2:
+            part.question = sub.strip()
+    return parts
+
+
+def _label(mention: Mention) -> str:
+    """The outlet as the question names it, capitalised: it opens a sentence of the answer."""
+    label = re.sub(r"['’]s$", "", mention.label.strip(" '\"‘’“”"))
+    return label[:1].upper() + label[1:]
+
+
+def _sub_question(words: str) -> str:
+    """The part's words, without the quotes and joining words at its ends ("' article claim that …, while the")."""
+    text = re.sub(r"[‘’“”\"']", " ", words)
+    text = re.sub(r"^\W*(article|report|piece|story|review|coverage)s?\b", " ", text.strip(), flags=re.I)
+    text = re.sub(r"\b(while|whereas|and|but|between|from|by|in|the|an?|as reported by|according to)\W*$", " ",
+                  text.strip(), flags=re.I)
+    return " ".join(text.split()).strip(" ,;")
+
+
+# --- retrieve ---------------------------------------------------------------------------------------------
+def retrieve(parts: list[Part], search, where: dict | None) -> None:
+    """Each part's own best paragraphs, searched with its own words in its own articles only.
+    `search(query, k, where) -> passages` is the hybrid retriever."""
+    for part in parts:
+        own = {"doc_id": {"$in": part.doc_ids}}
+        part.passages = search(part.question, PART_PARAGRAPHS, {"$and": [where, own]} if where else own)
+
+
+def merged(parts: list[Part], passages: list[Passage]) -> list[Passage]:
+    """The parts' paragraphs first (a marker per paragraph), then the question's own, each once."""
+    out, seen = [], set()
+    for passage in [p for part in parts for p in part.passages] + passages:
+        if passage.id not in seen:
+            seen.add(passage.id)
+            out.append(passage)
+    return out
+
+
+# --- answer and compose (extractive) ----------------------------------------------------------------------
+def answer_parts(parts: list[Part], read, threshold: float) -> None:
+    """Each part's best sentence from its own paragraphs, when the reader would answer with it.
+    `read(question, passages) -> ranked candidates` is the extractive reader."""
+    for part in parts:
+        ranked = read(part.question, part.passages) if part.passages else []
+        part.best = ranked[0] if ranked and ranked[0].score >= threshold else None
+
+
+def gaps(plan: Plan) -> list[str]:
+    """What the articles do not hold, part by part, in words."""
+    out = [f"no indexed article is from {name}" for name in plan.unknown]
+    out += [f"nothing in the articles from {p.label} answers “{p.question}”" for p in plan.parts if p.best is None]
+    return out
+
+
+def compose(question: str, plan: Plan, passages: list[Passage], idf) -> str:
+    """The draft: each part's sentence with its label and marker, led by the verdict (yes/no, or the name
+    the parts share). Markers number `passages`. A label or lead the support check would not accept (its words
+    are not the question's) is left out, so nothing unverifiable is claimed."""
+    answered = [p for p in plan.parts if p.best is not None]
+    lead = verdict(question, answered)
+    if lead and not _POLAR.search(question):  # a name: the sentence that holds it goes first
+        answered.sort(key=lambda p: lead not in p.best.text)
+    given = {d: given_words(question, t) for d, t in article_texts(passages).items()}
+    marker = {p.id: n for n, p in enumerate(passages, 1)}
+    sentences, said = [], set()
+    for n, part in enumerate(answered):
+        best = part.best
+        if best.text in said:  # two parts answered by one sentence: it is said once
+            continue
+        said.add(best.text)
+        options = [f"{lead} — {part.label}: {best.text}", f"{lead} — {best.text}"] if n == 0 and lead else []
+        options += [f"{part.label}: {best.text}", best.text]
+        chosen = next(o for o in options if o == best.text or supports(
+            o, best.passage.paragraph, idf, given.get(best.passage.doc_id, frozenset())))
+        sentences.append(with_marker(chosen, marker[best.passage.id]))
+    return " ".join(sentences)
+
+
+def verdict(question: str, answered: list[Part]) -> str:
+    """Yes or no for a yes/no question; for a question asking which one, the name the parts' sentences share.
+    Whether the sources disagree is what conflicts.claim_conflicts finds between the parts' sentences."""
+    if _POLAR.search(question):
+        best = [p.best for p in answered]
+        disagree = bool(claim_conflicts(question, best) or number_conflicts(
+            question, [c.passage for c in best], "number"))  # counts of a thing the question names
+        if _ASKS_DIFFERENCE.search(question):
+            return "Yes" if disagree else "No"
+        if _ASKS_AGREEMENT.search(question):
+            return "No" if disagree else "Yes"
+        return "Yes"  # each part is stated in its own article
+    paragraphs = [p.paragraph or p.text for part in answered for p in part.passages]
+    return shared_name(question, [p.best.text for p in answered], paragraphs)
+
+
+def shared_name(question: str, sentences: list[str], paragraphs: list[str] = ()) -> str:
+    """The name (a capitalised run, not one of the question's words) the most sentences hold, in the longest
+    form the parts' paragraphs give it ("Bankman-Fried" is "Sam Bankman-Fried"); "" unless two hold it."""
+    asked, everything = set(tokenize(question)), " ".join([*sentences, *paragraphs])
+    counts: dict[str, set[int]] = {}
+    for i, sentence in enumerate(sentences):
+        for run in _names_in(sentence):
+            tokens = tokenize(run)
+            # A capitalised first word is a name only if it is capitalised inside a sentence somewhere too.
+            opener = sentence.startswith(run) and not re.search(rf"[\w,;] {re.escape(run)}\b", everything)
+            if tokens and not set(tokens) <= asked and not opener:
+                counts.setdefault(tokens[-1], set()).add(i)
+    best = max(counts, key=lambda k: len(counts[k]), default="")
+    if not best or len(counts[best]) < 2:
+        return ""
+    forms = [run for text in [*sentences, *paragraphs] for run in _names_in(text) if tokenize(run)[-1:] == [best]]
+    return max(forms, key=len)
+
+
+def _names_in(text: str) -> list[str]:
+    return [re.sub(r"['’]s$", "", run) for run in _NAME_RUN.findall(text)]
+
+
+# --- differences between two articles -----------------------------------------------------------------------
+def only_here(passages: list[Passage]) -> list[tuple[Passage, str]]:
+    """For each article, its sentence with the most names and numbers the other articles never use: what
+    only that report covers. Credit lines are left out (they are about the report, not the news)."""
+    from index.sentences import sentence_spans
+
+    words_of: dict[str, set[str]] = {}
+    for p in passages:
+        words_of.setdefault(p.doc_id, set()).update(tokenize(p.paragraph or p.text))
+    best: dict[str, tuple[int, Passage, str]] = {}
+    for p in passages:
+        if p.id.endswith("#credits"):
+            continue
+        elsewhere = set().union(*(w for d, w in words_of.items() if d != p.doc_id))
+        for s, e in sentence_spans(p.text):
+            sentence = p.text[s:e]
+            names = {t for run in _NAME_RUN.findall(sentence[1:]) for t in tokenize(run)} | set(
+                re.findall(r"\d[\d,.]*\d|\d", sentence))
+            new = len(names - elsewhere)
+            if new > best.get(p.doc_id, (0,))[0]:
+                best[p.doc_id] = (new, p, sentence)
+    return [(p, sentence) for _, p, sentence in best.values()]
