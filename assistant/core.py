@@ -248,6 +248,7 @@ class Assistant:
         """Each part's own best paragraphs join the question's; a question about how the reports differ
         reads the whole of the (first two) articles retrieved."""
         if turn.plan.parts:
+            self._decompose_with_model(turn)
             def search(query: str, k: int, where: dict) -> list:
                 return self.hybrid.search(query, self.embeddings.embed_query(query), k, where)
             multi.retrieve(turn.plan.parts, search, turn.where)
@@ -256,6 +257,19 @@ class Assistant:
             doc_ids = list(dict.fromkeys(p.doc_id for p in turn.passages))[:2]
             turn.passages = self.hybrid.articles_passages(doc_ids)
             turn.mentions = entities.role_mentions(turn.passages)
+
+    def _decompose_with_model(self, turn: Turn) -> None:
+        """With a model, the model writes each part's sub-question (prompts/decompose.txt); the rule's words
+        stay for any part it leaves out or when it fails."""
+        model = self._model_or_none(turn)
+        if model is None:
+            return
+        outlets = ", ".join(dict.fromkeys(p.label for p in turn.plan.parts))
+        try:
+            reply = complete(model, prompts.render("decompose", outlets=outlets, question=turn.standalone), 80)
+            multi.from_model_lines(reply, turn.plan.parts)
+        except BackendError as err:
+            turn.notices.append(f"Splitting the question by article skipped: {err}")
 
     def _store_failure(self, err: Exception) -> str:
         if self.settings.chroma_host:
@@ -314,7 +328,7 @@ class Assistant:
             return
         def read(question: str, passages: list) -> list:
             return self.extractive.candidates(question, self.embeddings.embed_query(question), passages)
-        multi.answer_parts(turn.plan.parts, read, self.extractive.weights.threshold)
+        multi.answer_parts(turn.plan.parts, read, multi.part_threshold(self.extractive.weights.threshold))
         turn.gaps = multi.gaps(turn.plan)
         turn.refused = bool(turn.gaps) or not turn.plan.parts
         turn.draft = "" if turn.refused else multi.compose(turn.standalone, turn.plan, turn.passages,

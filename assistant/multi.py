@@ -15,18 +15,31 @@ counts: conflicts.py) and what each covers that the other does not, each side ci
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .answer import Passage
 from .citations import article_texts
 from .conflicts import claim_conflicts, number_conflicts
 from .extractive import Candidate, with_marker
-from .routing import Mention, route
+from .routing import DATE, Mention, route
 from .support import given_words, supports
 from .text import tokenize
 
 PART_PARAGRAPHS = 3  # each part's own best paragraphs, beside the question's usual ones
+NAME_SENTENCES = 3  # a part's best sentences that may give the name a "which company" question asks for
+# The reader's score a part's best sentence needs, fitted on tuning halves (evaluation/fit_parts.py): parts
+# are clauses, not questions, and score lower than whole questions do.
+THRESHOLD_FILE = Path(__file__).with_name("part_threshold.json")
+
+
+def part_threshold(default: float) -> float:
+    """The fitted threshold for parts; the reader's own when none has been fitted."""
+    if not THRESHOLD_FILE.is_file():
+        return default
+    return float(json.loads(THRESHOLD_FILE.read_text(encoding="utf-8"))["threshold"])
 _POLAR = re.compile(r"^\W*(does|did|do|is|was|are|were|has|have|had|can|could|would|will|should)\b", re.I)
 _ASKS_DIFFERENCE = re.compile(r"\b(disagree\w*|differ\w*|inconsisten\w*|discrepan\w*|contradict\w*|chang\w*|"
                               r"shift\w*|diverg\w*)\b", re.I)
@@ -44,6 +57,7 @@ class Part:
     doc_ids: list[str]
     passages: list[Passage] = field(default_factory=list)
     best: Candidate | None = None  # its answer, when its articles hold one
+    runners_up: list[str] = field(default_factory=list)  # its next best sentences: more places a name is given
 
 
 @dataclass
@@ -72,13 +86,14 @@ def plan(question: str, records: dict[str, dict]) -> Plan:
 
 def from_model_lines(reply: str, parts: list[Part]) -> list[Part]:
     """A model's decomposition ("<outlet>: <sub-question>" a line) replaces the rule's sub-questions of the
-    parts it names; parts it leaves out keep theirs."""
-    by_label = {p.label.lower(): p for p in parts}
+    parts it names, in order (an outlet named twice takes two lines); parts it leaves out keep theirs."""
+    waiting = list(parts)
     for line in reply.splitlines():
         label, _, sub = line.partition(":")
-        part = by_label.get(label.strip(" -*'\"").lower())
+        part = next((p for p in waiting if p.label.lower() == label.strip(" -*'\"").lower()), None)
         if part is not None and len(tokenize(sub)) >= 2:
             part.question = sub.strip()
+            waiting.remove(part)
     return parts
 
 
@@ -90,7 +105,8 @@ def _label(mention: Mention) -> str:
 
 def _sub_question(words: str) -> str:
     """The part's words, without the quotes and joining words at its ends ("' article claim that …, while the")."""
-    text = re.sub(r"[‘’“”\"']", " ", words)
+    text = re.sub(r"[‘’“”\"']", " ", DATE.sub(" ", words))
+    text = re.sub(r"\b(published|dated|released)\s+(on|in)\W*", " ", text, flags=re.I)
     text = re.sub(r"^\W*(article|report|piece|story|review|coverage)s?\b", " ", text.strip(), flags=re.I)
     text = re.sub(r"\b(while|whereas|and|but|between|from|by|in|the|an?|as reported by|according to)\W*$", " ",
                   text.strip(), flags=re.I)
@@ -123,6 +139,7 @@ def answer_parts(parts: list[Part], read, threshold: float) -> None:
     for part in parts:
         ranked = read(part.question, part.passages) if part.passages else []
         part.best = ranked[0] if ranked and ranked[0].score >= threshold else None
+        part.runners_up = [c.text for c in ranked[1:NAME_SENTENCES]]
 
 
 def gaps(plan: Plan) -> list[str]:
@@ -169,15 +186,17 @@ def verdict(question: str, answered: list[Part]) -> str:
             return "No" if disagree else "Yes"
         return "Yes"  # each part is stated in its own article
     paragraphs = [p.paragraph or p.text for part in answered for p in part.passages]
-    return shared_name(question, [p.best.text for p in answered], paragraphs)
+    return shared_name(question, [[p.best.text, *p.runners_up] for p in answered], paragraphs)
 
 
-def shared_name(question: str, sentences: list[str], paragraphs: list[str] = ()) -> str:
-    """The name (a capitalised run, not one of the question's words) the most sentences hold, in the longest
-    form the parts' paragraphs give it ("Bankman-Fried" is "Sam Bankman-Fried"); "" unless two hold it."""
+def shared_name(question: str, groups: list[list[str]], paragraphs: list[str] = ()) -> str:
+    """The name (a capitalised run, not one of the question's words) that the best sentences of the most
+    parts hold (a group of sentences a part), in the longest form the parts' paragraphs give it
+    ("Bankman-Fried" is "Sam Bankman-Fried"); "" unless two parts hold it."""
+    sentences = [s for group in groups for s in group]
     asked, everything = set(tokenize(question)), " ".join([*sentences, *paragraphs])
     counts: dict[str, set[int]] = {}
-    for i, sentence in enumerate(sentences):
+    for i, sentence in ((i, s) for i, group in enumerate(groups) for s in group):
         for run in _names_in(sentence):
             tokens = tokenize(run)
             # A capitalised first word is a name only if it is capitalised inside a sentence somewhere too.

@@ -28,11 +28,12 @@ _TOKEN = re.compile(r"[\w][\w'’&.]*[\w]|[\w]")
 _LOWER_OK = {"and", "of", "&", "the", "for", "on", "in", "a"}  # small words inside a proper name
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
-_DATE = re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b|\b(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|"
+DATE = re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b|\b(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|"
                    r"dec)[a-z]*\.?)\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4}))?", re.I)
 # Where a question names an outlet ("a Bloomberg article", "the report by Reuters"): a capitalised run next to
 # a word for a news item. Only used to notice outlets that are not indexed.
 _ITEM = r"(?:article|report|piece|story|coverage|review|op-ed|column)"
+_ABOUT_ITEM = re.compile(rf"{_ITEM}s?|report\w*|publish\w*|cover\w*|\d+", re.I)  # tokens, stemmed or not
 _NAMED_ITEM = re.compile(rf"\b(?P<before>(?:[A-Z][\w&.’']*\s+){{1,4}}){_ITEM}s?\b|\b{_ITEM}s?\s+(?:from|by|in)\s+"
                          rf"(?:the\s+)?(?P<after>[A-Z][\w&.’']*(?:\s+[A-Z][\w&.’']*){{0,3}})")
 
@@ -71,12 +72,17 @@ class Routing:
             words = [question[ms[i - 1].end if i else 0: m.start] for i, m in enumerate(ms)]
         order = range(len(ms) - 2, -1, -1) if follows else range(1, len(ms))
         for i in order:  # too few words of its own: the neighbour's claim is this outlet's too
-            if len(tokenize(words[i])) < MIN_PART_WORDS:
+            if content_words(words[i]) < MIN_PART_WORDS:
                 words[i] = words[i + 1] if follows else words[i - 1]
         rest = question  # still too few ("Does the Reuters piece give …"): the question without its outlets
         for m in reversed(ms):
             rest = rest[: m.start] + rest[m.end:]
-        return [(m, w if len(tokenize(w)) >= MIN_PART_WORDS else rest) for m, w in zip(ms, words)]
+        return [(m, w if content_words(w) >= MIN_PART_WORDS else rest) for m, w in zip(ms, words)]
+
+
+def content_words(words: str) -> int:
+    """Words that say what a part is about: not its date, nor words for the news item ("published", "report")."""
+    return len([t for t in tokenize(DATE.sub(" ", words)) if not _ABOUT_ITEM.fullmatch(t)])
 
 
 def display_name(source: str) -> str:
@@ -168,7 +174,7 @@ def _attach_dates(question: str, mentions: list[Mention], records: dict[str, dic
     """A date in a mention's part of the question narrows its articles to that day (± one day)."""
     if not mentions:
         return
-    for match in _DATE.finditer(question):
+    for match in DATE.finditer(question):
         nearest = min(mentions, key=lambda m: min(abs(match.start() - m.end), abs(m.start - match.end())))
         days = _days(match, [records[d].get("date", "") for d in nearest.doc_ids])
         on_day = [d for d in nearest.doc_ids if _near(records[d].get("date", ""), days)]

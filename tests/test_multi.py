@@ -69,11 +69,16 @@ def test_an_outlet_the_index_does_not_hold_is_reported(news):
 
 def test_each_part_gets_its_own_words():
     records = {a["doc_id"]: {"source": a["source"], "date": a["published"][:10]} for a in ARTICLES}
-    question = "Does The Verge say that Google ranks results, while TechCrunch reports a lawsuit?"
+    question = "Does The Verge say that Google ranks results, while TechCrunch reports Google lost an appeal?"
     parts = route(question, records).parts(question)
     assert [words.strip(" ,") for _, words in parts] == ["say that Google ranks results, while",
-                                                          "reports a lawsuit?"]
-    question = "Which company ranks local results according to The Verge and was sued as reported by TechCrunch?"
+                                                          "reports Google lost an appeal?"]
+    # a part with nothing of its own but its date shares the next part's words
+    question = "Between The Verge on November 1 and TechCrunch on November 24, which covered Google's lawsuit?"
+    parts = route(question, records).parts(question)
+    assert all(words.endswith("which covered Google's lawsuit?") for _, words in parts)
+    assert [m.doc_ids for m, _ in parts] == [["verge-01"], ["tc-24"]]
+    question = "Which company ranks local results according to The Verge and was sued in an antitrust case as reported by TechCrunch?"
     parts = route(question, records).parts(question)
     assert "ranks local results" in parts[0][1] and "was sued" in parts[1][1]
 
@@ -134,3 +139,32 @@ def test_how_the_two_seed_reports_differ_lists_each_difference_with_both_sides_c
         assert all(f"[{m}]" in answer.text for s in sides for m in s.markers)
     for citation in answer.citations:  # every quote is the cited paragraph's own words
         assert citation.quote and citation.quote in citation.paragraph
+
+
+def test_a_model_writes_the_sub_questions_and_the_rule_keeps_the_parts_it_leaves_out(tmp_path):
+    from assistant import Assistant, Settings
+    from assistant.multi import Part, from_model_lines
+
+    parts = [Part("The Verge", "rule words one", ["a"]), Part("TechCrunch", "rule words two", ["b"]),
+             Part("The Verge", "rule words three", ["c"])]
+    from_model_lines("The Verge: Does Google rank results?\nnoise\nThe Verge: Was a filing made?", parts)
+    assert [p.question for p in parts] == ["Does Google rank results?", "rule words two", "Was a filing made?"]
+
+    class Splitter(RuleChatModel):
+        def reply(self, messages):
+            text = messages[-1].content
+            if text.startswith("Outlets:"):
+                return "The Verge: Did Valve launch a Steam Deck?\nFox News Health: Is the flu season early?"
+            return "NOT IN SOURCES"
+
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
+    model = Splitter()
+    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="multi", corpus=(path,)),
+                                        llm=model)
+    assistant.add([path])
+    assistant.ask("Does The Verge cover handheld consoles, while Fox News Health covers seasonal illness?")
+    decompose, answer = model.sent[0], model.sent[-1]
+    assert decompose[-1].content.startswith("Outlets: The Verge, Fox News Health")
+    prompt = " ".join(m.content for m in answer)
+    assert "Steam Deck OLED" in prompt and "early flu season" in prompt
