@@ -29,6 +29,9 @@ from .support import given_words, supports
 from .text import tokenize
 
 PART_PARAGRAPHS = 3  # each part's own best paragraphs, beside the question's usual ones
+MIN_CLAUSE_WORDS = 3  # content words a clause needs to be searched on its own
+_CLAUSE = re.compile(r",\s+(?:and\s+|while\s+|but\s+|whereas\s+)?|;\s+|\s+but also\s+|\s+(?:and|but)\s+(?=(?:is|are|"
+                     r"was|were|has|have|had|also|then|later|\w+ed|\w+s)\b)", re.I)
 NAME_SENTENCES = 3  # a part's best sentences that may give the name a "which company" question asks for
 # The reader's score a part's best sentence needs, fitted on tuning halves (evaluation/fit_parts.py): parts
 # are clauses, not questions, and score lower than whole questions do.
@@ -40,7 +43,11 @@ def part_threshold(default: float) -> float:
     if not THRESHOLD_FILE.is_file():
         return default
     return float(json.loads(THRESHOLD_FILE.read_text(encoding="utf-8"))["threshold"])
-_POLAR = re.compile(r"^\W*(does|did|do|is|was|are|were|has|have|had|can|could|would|will|should)\b", re.I)
+# A yes/no question: its main clause opens with an auxiliary, at the start or after a leading clause
+# ("Between the report of X and the report of Y, was there a change …?").
+_POLAR = re.compile(r"(?:^\W*|[,;:]\s+)(does|did|do|is|was|are|were|has|have|had|can|could|would|will|should)\s",
+                    re.I)
+_WH_OPENING = re.compile(r"\W*(who|whom|whose|what|which|where|when|why|how)\b", re.I)
 _ASKS_DIFFERENCE = re.compile(r"\b(disagree\w*|differ\w*|inconsisten\w*|discrepan\w*|contradict\w*|chang\w*|"
                               r"shift\w*|diverg\w*)\b", re.I)
 _ASKS_AGREEMENT = re.compile(r"\b(agree\w*|consisten\w*|same|identical\w*|similar\w*|align\w*|match\w*|"
@@ -119,7 +126,17 @@ def retrieve(parts: list[Part], search, where: dict | None) -> None:
     `search(query, k, where) -> passages` is the hybrid retriever."""
     for part in parts:
         own = {"doc_id": {"$in": part.doc_ids}}
-        part.passages = search(part.question, PART_PARAGRAPHS, {"$and": [where, own]} if where else own)
+        within = {"$and": [where, own]} if where else own
+        part.passages = search(part.question, PART_PARAGRAPHS, within)
+        for clause in clauses(part.question):  # a part that states several facts: each one's best paragraph
+            part.passages += [p for p in search(clause, 1, within) if p.id not in {q.id for q in part.passages}]
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a part that joins several facts ("… provide incentives to attract users but also
+    modify their betting options …"), each with enough words of its own to be searched; [] for one."""
+    pieces = [c for c in _CLAUSE.split(text) if len(tokenize(c)) >= MIN_CLAUSE_WORDS]
+    return pieces if len(pieces) > 1 else []
 
 
 def merged(parts: list[Part], passages: list[Passage]) -> list[Passage]:
@@ -155,7 +172,7 @@ def compose(question: str, plan: Plan, passages: list[Passage], idf) -> str:
     are not the question's) is left out, so nothing unverifiable is claimed."""
     answered = [p for p in plan.parts if p.best is not None]
     lead = verdict(question, answered)
-    if lead and not _POLAR.search(question):  # a name: the sentence that holds it goes first
+    if lead and not is_polar(question):  # a name: the sentence that holds it goes first
         answered.sort(key=lambda p: lead not in p.best.text)
     given = {d: given_words(question, t) for d, t in article_texts(passages).items()}
     marker = {p.id: n for n, p in enumerate(passages, 1)}
@@ -176,10 +193,13 @@ def compose(question: str, plan: Plan, passages: list[Passage], idf) -> str:
 def verdict(question: str, answered: list[Part]) -> str:
     """Yes or no for a yes/no question; for a question asking which one, the name the parts' sentences share.
     Whether the sources disagree is what conflicts.claim_conflicts finds between the parts' sentences."""
-    if _POLAR.search(question):
+    if is_polar(question):
         best = [p.best for p in answered]
         disagree = bool(claim_conflicts(question, best) or number_conflicts(
             question, [c.passage for c in best], "number"))  # counts of a thing the question names
+        choice = _alternatives(question)
+        if choice:  # "did B agree or disagree with A?": the alternative that holds
+            return choice[1 if disagree else 0].capitalize()
         if _ASKS_DIFFERENCE.search(question):
             return "Yes" if disagree else "No"
         if _ASKS_AGREEMENT.search(question):
@@ -187,6 +207,22 @@ def verdict(question: str, answered: list[Part]) -> str:
         return "Yes"  # each part is stated in its own article
     paragraphs = [p.paragraph or p.text for part in answered for p in part.passages]
     return shared_name(question, [[p.best.text, *p.runners_up] for p in answered], paragraphs)
+
+
+def is_polar(question: str) -> bool:
+    """A yes/no question; one that opens with a wh-word asks for a thing, whatever clauses follow
+    ("Which company, recently scrutinized …, is facing …?")."""
+    return not _WH_OPENING.match(question) and bool(_POLAR.search(question))
+
+
+def _alternatives(question: str) -> tuple[str, str] | None:
+    """(the word for agreeing, the word for differing) when the question offers both: "agree or disagree"."""
+    for a, b in re.findall(r"\b(\w+) or (\w+)\b", question):
+        if _ASKS_AGREEMENT.fullmatch(a) and _ASKS_DIFFERENCE.fullmatch(b):
+            return a, b
+        if _ASKS_DIFFERENCE.fullmatch(a) and _ASKS_AGREEMENT.fullmatch(b):
+            return b, a
+    return None
 
 
 def shared_name(question: str, groups: list[list[str]], paragraphs: list[str] = ()) -> str:

@@ -168,3 +168,17 @@ def test_a_model_writes_the_sub_questions_and_the_rule_keeps_the_parts_it_leaves
     assert decompose[-1].content.startswith("Outlets: The Verge, Fox News Health")
     prompt = " ".join(m.content for m in answer)
     assert "Steam Deck OLED" in prompt and "early flu season" in prompt
+
+
+def test_the_verdict_reads_the_main_clause_and_the_alternatives_offered():
+    from assistant.multi import _alternatives, clauses, is_polar, shared_name
+    assert is_polar("Between the report of May 1 and the one of June 2, was there a change in tone?")
+    assert not is_polar("Which company, recently scrutinized by regulators, is facing charges?")
+    assert _alternatives("Did the review agree or disagree with the preview?") == ("agree", "disagree")
+    assert clauses("provide incentives to attract new users but also modify their betting odds for awards") == \
+        ["provide incentives to attract new users", "modify their betting odds for awards"]
+    # the name two parts share, in the longest form their paragraphs give it
+    assert shared_name("Who ran the exchange?", [["Bankman-Fried testified on Friday."],
+                                                  ["Prosecutors said Bankman-Fried lied."]],
+                       ["Sam Bankman-Fried founded the exchange."]) == "Sam Bankman-Fried"
+    assert shared_name("Who ran the exchange?", [["Bankman-Fried testified."], ["The jury met on Monday."]]) == ""
