@@ -236,13 +236,12 @@ class Assistant:
         return turn
 
     def _route(self, turn: Turn) -> None:
-        """The outlets and dates the question names (multi.py, routing.py). One named outlet narrows the
-        question to its articles; several make parts, each searched in its own articles (_read_parts)."""
+        """The outlets and dates the question names (multi.py, routing.py): each makes a part, searched in its
+        own articles (_read_parts); one named outlet also narrows the whole question to its articles."""
         turn.plan = multi.plan(turn.standalone, self.hybrid.records)
         if len(turn.plan.parts) == 1 and not turn.plan.unknown:
             own = {"doc_id": {"$in": turn.plan.parts[0].doc_ids}}
             turn.where = {"$and": [turn.where, own]} if turn.where else own
-            turn.plan.parts = []
 
     def _read_parts(self, turn: Turn) -> None:
         """Each part's own best paragraphs join the question's; a question about how the reports differ
@@ -261,7 +260,7 @@ class Assistant:
     def _decompose_with_model(self, turn: Turn) -> None:
         """With a model, the model writes each part's sub-question (prompts/decompose.txt); the rule's words
         stay for any part it leaves out or when it fails."""
-        model = self._model_or_none(turn)
+        model = self._model_or_none(turn) if len(turn.plan.parts) > 1 else None  # one part: the question
         if model is None:
             return
         outlets = ", ".join(dict.fromkeys(p.label for p in turn.plan.parts))

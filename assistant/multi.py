@@ -75,7 +75,7 @@ class Plan:
 
     @property
     def multi(self) -> bool:
-        return len(self.parts) > 1 or bool(self.unknown) or self.differences
+        return bool(self.parts or self.unknown or self.differences)
 
 
 # --- decompose --------------------------------------------------------------------------------------------
@@ -206,7 +206,10 @@ def verdict(question: str, answered: list[Part]) -> str:
             return "No" if disagree else "Yes"
         return "Yes"  # each part is stated in its own article
     paragraphs = [p.paragraph or p.text for part in answered for p in part.passages]
-    return shared_name(question, [[p.best.text, *p.runners_up] for p in answered], paragraphs)
+    groups = [[p.best.text, *p.runners_up] for p in answered]
+    if len(groups) == 1:  # one outlet: its best sentences are the places the name must recur
+        groups = [[sentence] for sentence in groups[0]]
+    return shared_name(question, groups, paragraphs)
 
 
 def is_polar(question: str) -> bool:

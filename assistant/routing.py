@@ -77,6 +77,8 @@ class Routing:
         rest = question  # still too few ("Does the Reuters piece give …"): the question without its outlets
         for m in reversed(ms):
             rest = rest[: m.start] + rest[m.end:]
+        if len(ms) == 1:  # one outlet: the whole question is its part
+            return [(ms[0], rest)]
         return [(m, w if content_words(w) >= MIN_PART_WORDS else rest) for m, w in zip(ms, words)]
 
 

@@ -182,3 +182,10 @@ def test_the_verdict_reads_the_main_clause_and_the_alternatives_offered():
                                                   ["Prosecutors said Bankman-Fried lied."]],
                        ["Sam Bankman-Fried founded the exchange."]) == "Sam Bankman-Fried"
     assert shared_name("Who ran the exchange?", [["Bankman-Fried testified."], ["The jury met on Monday."]]) == ""
+
+
+def test_one_named_outlet_answers_from_its_own_articles_only(news):
+    answer = news.ask("What did TechCrunch report about Google?")
+    assert not answer.refused and answer.text.startswith("TechCrunch:")
+    assert {c.doc_id for c in answer.citations} == {"tc-24"}
+    assert all(p.doc_id == "tc-24" for p in answer.retrieved)

@@ -32,7 +32,7 @@ USED = ("answer", "refuse_or_say_not_stated")
 def weakest_part(assistant, question: str) -> float | None:
     """The lowest best-sentence score over the question's parts; None when it has no parts to read."""
     turn = assistant._retrieve(assistant._condense(assistant._validate(Turn(question))))
-    if len(turn.plan.parts) < 2 or turn.plan.unknown:
+    if not turn.plan.parts or turn.plan.unknown:
         return None
 
     def read(q: str, passages: list) -> list:
