@@ -266,7 +266,8 @@ def only_here(passages: list[Passage]) -> list[tuple[Passage, str]]:
     for p in passages:
         if p.id.endswith("#credits"):
             continue
-        elsewhere = set().union(*(w for d, w in words_of.items() if d != p.doc_id))
+        # the outlet's own name ("GENEVA, Jan 21 (Reuters)") says who reported, not what
+        elsewhere = set().union(*(w for d, w in words_of.items() if d != p.doc_id)) | set(tokenize(p.source))
         for s, e in sentence_spans(p.text):
             sentence = p.text[s:e]
             names = {t for run in _NAME_RUN.findall(sentence[1:]) for t in tokenize(run)} | set(
