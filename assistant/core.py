@@ -244,16 +244,21 @@ class Assistant:
             turn.where = {"$and": [turn.where, own]} if turn.where else own
 
     def _read_parts(self, turn: Turn) -> None:
-        """Each part's own best paragraphs join the question's; a question about how the reports differ
-        reads the whole of the (first two) articles retrieved."""
+        """Each part's own best paragraphs join the question's ("which report …?": each article retrieved is a
+        part); a question about how the reports differ reads the whole of two articles: each named part's
+        best, or the first two retrieved."""
+        if turn.plan.which_article:
+            turn.plan.parts = multi.article_parts(turn.standalone, turn.passages)
         if turn.plan.parts:
-            self._decompose_with_model(turn)
+            if not turn.plan.differences:
+                self._decompose_with_model(turn)
             def search(query: str, k: int, where: dict) -> list:
                 return self.hybrid.search(query, self.embeddings.embed_query(query), k, where)
             multi.retrieve(turn.plan.parts, search, turn.where)
             turn.passages = multi.merged(turn.plan.parts, turn.passages)
-        elif turn.plan.differences:
-            doc_ids = list(dict.fromkeys(p.doc_id for p in turn.passages))[:2]
+        if turn.plan.differences:
+            named = [part.passages[0].doc_id for part in turn.plan.parts if part.passages]
+            doc_ids = list(dict.fromkeys(named or [p.doc_id for p in turn.passages]))[:2]
             turn.passages = self.hybrid.articles_passages(doc_ids)
             turn.mentions = entities.role_mentions(turn.passages)
 
@@ -327,7 +332,11 @@ class Assistant:
             return
         def read(question: str, passages: list) -> list:
             return self.extractive.candidates(question, self.embeddings.embed_query(question), passages)
-        multi.answer_parts(turn.plan.parts, read, multi.part_threshold(self.extractive.weights.threshold))
+        # "Which report …?" asks each article the whole question: the reader's own threshold applies
+        threshold = self.extractive.weights.threshold
+        if not turn.plan.each_article:
+            threshold = multi.part_threshold(threshold)
+        multi.answer_parts(turn.plan.parts, read, threshold)
         turn.gaps = multi.gaps(turn.plan)
         turn.refused = bool(turn.gaps) or not turn.plan.parts
         turn.draft = "" if turn.refused else multi.compose(turn.standalone, turn.plan, turn.passages,

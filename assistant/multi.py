@@ -54,6 +54,12 @@ _ASKS_AGREEMENT = re.compile(r"\b(agree\w*|consisten\w*|same|identical\w*|simila
                              r"concur\w*)\b", re.I)
 _DIFFERENCES = re.compile(r"\bhow (do|does|did) .*\b(differ|compare)\b|\b(differences?|compare|contrast)\b.*\b("
                           r"reports?|articles?|pieces?|stories|outlets|sources)\b", re.I)
+# "Does the Reuters piece say anything the other report doesn't?": what one covers and the other does not
+_ONLY_ONE = re.compile(r"\b(anything|what)\b[^?]*\b(doesn['’]t|does not|didn['’]t|did not|don['’]t|do not)\b",
+                       re.I)
+# "Which report gives a troop number?": every article retrieved is a part, answered on its own
+_WHICH_ARTICLE = re.compile(r"\bwhich (?:of the )?(?:two |three )?(reports?|articles?|pieces?|outlets?|sources?|"
+                            r"stories)\b", re.I)
 _NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 
 
@@ -72,10 +78,16 @@ class Plan:
     parts: list[Part] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # outlets named that no indexed article is from
     differences: bool = False  # "How do the two reports differ?": list what the articles state differently
+    which_article: bool = False  # "Which report gives …?": each retrieved article is a part
 
     @property
     def multi(self) -> bool:
         return bool(self.parts or self.unknown or self.differences)
+
+    @property
+    def each_article(self) -> bool:
+        """The question asks which articles hold something: each answers on its own, none is required."""
+        return self.which_article
 
 
 # --- decompose --------------------------------------------------------------------------------------------
@@ -87,8 +99,17 @@ def plan(question: str, records: dict[str, dict]) -> Plan:
         part = Part(_label(mention), _sub_question(words), mention.doc_ids)
         if not any(p.doc_ids == part.doc_ids and p.question == part.question for p in parts):
             parts.append(part)
-    asks_differences = bool(_DIFFERENCES.search(question)) and not parts
-    return Plan(parts, routing.unknown, asks_differences)
+    differences = bool(_ONLY_ONE.search(question) or (_DIFFERENCES.search(question) and not is_polar(question)))
+    which = bool(_WHICH_ARTICLE.search(question)) and not parts and not differences
+    return Plan(parts, routing.unknown, differences, which)
+
+
+def article_parts(question: str, passages: list[Passage], most: int = 3) -> list[Part]:
+    """"Which report …?": one part per article retrieved (the first `most`), the question its words."""
+    words = " ".join(_WHICH_ARTICLE.sub(" ", question).split())
+    doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:most]
+    first = {d: next(p for p in passages if p.doc_id == d) for d in doc_ids}
+    return [Part(first[d].source or first[d].title, words, [d]) for d in doc_ids]
 
 
 def from_model_lines(reply: str, parts: list[Part]) -> list[Part]:
@@ -160,7 +181,9 @@ def answer_parts(parts: list[Part], read, threshold: float) -> None:
 
 
 def gaps(plan: Plan) -> list[str]:
-    """What the articles do not hold, part by part, in words."""
+    """What the articles do not hold, part by part, in words ("which report …?" needs only one part)."""
+    if plan.each_article:
+        return [] if any(p.best for p in plan.parts) else ["no article answers it"]
     out = [f"no indexed article is from {name}" for name in plan.unknown]
     out += [f"nothing in the articles from {p.label} answers “{p.question}”" for p in plan.parts if p.best is None]
     return out
@@ -171,7 +194,7 @@ def compose(question: str, plan: Plan, passages: list[Passage], idf) -> str:
     the parts share). Markers number `passages`. A label or lead the support check would not accept (its words
     are not the question's) is left out, so nothing unverifiable is claimed."""
     answered = [p for p in plan.parts if p.best is not None]
-    lead = verdict(question, answered)
+    lead = "" if plan.each_article else verdict(question, answered)
     if lead and not is_polar(question):  # a name: the sentence that holds it goes first
         answered.sort(key=lambda p: lead not in p.best.text)
     given = {d: given_words(question, t) for d, t in article_texts(passages).items()}

@@ -78,7 +78,8 @@ def test_each_part_gets_its_own_words():
     parts = route(question, records).parts(question)
     assert all(words.endswith("which covered Google's lawsuit?") for _, words in parts)
     assert [m.doc_ids for m, _ in parts] == [["verge-01"], ["tc-24"]]
-    question = "Which company ranks local results according to The Verge and was sued in an antitrust case as reported by TechCrunch?"
+    question = ("Which company ranks local results according to The Verge and was sued in an antitrust case as "
+                "reported by TechCrunch?")
     parts = route(question, records).parts(question)
     assert "ranks local results" in parts[0][1] and "was sued" in parts[1][1]
 
@@ -189,3 +190,15 @@ def test_one_named_outlet_answers_from_its_own_articles_only(news):
     assert not answer.refused and answer.text.startswith("TechCrunch:")
     assert {c.doc_id for c in answer.citations} == {"tc-24"}
     assert all(p.doc_id == "tc-24" for p in answer.retrieved)
+
+
+def test_which_report_answers_from_each_article_that_holds_it(seed_assistant):
+    answer = seed_assistant.ask("Which report gives a troop number?")
+    assert not answer.refused and "100,000 troops" in answer.text
+    assert all(c.doc_id and c.quote in c.paragraph for c in answer.citations)
+
+
+def test_what_one_report_says_that_the_other_does_not_lists_the_differences(seed_assistant):
+    answer = seed_assistant.ask("Does the Reuters piece say anything the other report doesn't?")
+    coverage = next(c for c in answer.conflicts if c.kind == "coverage")
+    assert len({s.doc_id for s in coverage.sides}) == 2 and "Reuters says" in answer.text

@@ -31,7 +31,8 @@ HEADLINE = [
     ("rewrite_hit@5", "follow-ups: gold evidence in the first 5 retrieved with the rewrite"),
     ("standalone_hit@5", "follow-ups: the same with the gold standalone question (the ceiling)"),
 ]
-CATEGORY_COLUMNS = ("behaviour_ok", "contains_answer", "over_refused", "refused_unanswerable", "all_gold", "hit@5", "citation_recall", "citation_precision")
+CATEGORY_COLUMNS = ("behaviour_ok", "contains_answer", "over_refused", "refused_unanswerable", "all_gold", "hit@5",
+                    "citation_recall", "citation_precision")
 LATENCY_NOTE = ("CPU time is shared with other work on this machine (2 cores), so latency is noisy: compare runs "
                 "made on the same machine at the same time, and read p95 as an upper bound.")
 
