@@ -239,6 +239,7 @@ class Assistant:
         """The outlets and dates the question names (multi.py, routing.py): each makes a part, searched in its
         own articles (_read_parts); one named outlet also narrows the whole question to its articles."""
         turn.plan = multi.plan(turn.standalone, self.hybrid.records)
+        turn.plan.scope = turn.where
         if len(turn.plan.parts) == 1 and not turn.plan.unknown:
             own = {"doc_id": {"$in": turn.plan.parts[0].doc_ids}}
             turn.where = {"$and": [turn.where, own]} if turn.where else own
@@ -255,7 +256,8 @@ class Assistant:
             def search(query: str, k: int, where: dict) -> list:
                 return self.hybrid.search(query, self.embeddings.embed_query(query), k, where)
             multi.retrieve(turn.plan.parts, search, turn.where)
-            turn.passages = multi.merged(turn.plan.parts, turn.passages)
+            extra = multi.clause_passages(turn.standalone, search, turn.plan.scope)
+            turn.passages = multi.merged(turn.plan.parts, turn.passages + extra)
         if turn.plan.differences:
             named = [part.passages[0].doc_id for part in turn.plan.parts if part.passages]
             doc_ids = list(dict.fromkeys(named or [p.doc_id for p in turn.passages]))[:2]
@@ -265,7 +267,8 @@ class Assistant:
     def _decompose_with_model(self, turn: Turn) -> None:
         """With a model, the model writes each part's sub-question (prompts/decompose.txt); the rule's words
         stay for any part it leaves out or when it fails."""
-        model = self._model_or_none(turn) if len(turn.plan.parts) > 1 else None  # one part: the question
+        # one part is the question itself; an outlet that is not indexed is a refusal whatever the parts say
+        model = self._model_or_none(turn) if len(turn.plan.parts) > 1 and not turn.plan.unknown else None
         if model is None:
             return
         outlets = ", ".join(dict.fromkeys(p.label for p in turn.plan.parts))

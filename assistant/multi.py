@@ -79,6 +79,7 @@ class Plan:
     unknown: list[str] = field(default_factory=list)  # outlets named that no indexed article is from
     differences: bool = False  # "How do the two reports differ?": list what the articles state differently
     which_article: bool = False  # "Which report gives …?": each retrieved article is a part
+    scope: dict | None = None  # the caller's own filter, before a named outlet narrowed the question
 
     @property
     def multi(self) -> bool:
@@ -158,6 +159,15 @@ def clauses(text: str) -> list[str]:
     modify their betting options …"), each with enough words of its own to be searched; [] for one."""
     pieces = [c for c in _CLAUSE.split(text) if len(tokenize(c)) >= MIN_CLAUSE_WORDS]
     return pieces if len(pieces) > 1 else []
+
+
+def clause_passages(question: str, search, where: dict | None) -> list[Passage]:
+    """Each clause of the whole question's best paragraph in any article: a clause that names no outlet
+    ("founded in late 2015") may be another article's fact. Candidates for reading and citing, not a part."""
+    found: list[Passage] = []
+    for clause in clauses(question):
+        found += [p for p in search(clause, 1, where) if p.id not in {q.id for q in found}]
+    return found
 
 
 def merged(parts: list[Part], passages: list[Passage]) -> list[Passage]:

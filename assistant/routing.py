@@ -211,7 +211,7 @@ def _unknown_outlets(question: str, mentions: list[Mention], sources: list[str])
     """Outlets named beside "article", "report", … that match no indexed outlet ("a Bloomberg article")."""
     out = []
     for match in _NAMED_ITEM.finditer(question):
-        name = (match.group("before") or match.group("after") or "").strip()
+        name = re.sub(r"['’]s$", "", (match.group("before") or match.group("after") or "").strip())
         start = match.start("before") if match.group("before") else match.start("after")
         words = [w for w in name.split() if w.lower() not in _LOWER_OK]
         if not words or any(m.start <= start < m.end or start <= m.start < start + len(name) for m in mentions):
