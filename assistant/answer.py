@@ -60,7 +60,7 @@ class ConflictSide:
 
 @dataclass
 class Conflict:
-    kind: str  # name | title | number | quote | claim
+    kind: str  # name | title | number | quote | claim | coverage (what only one article reports)
     description: str
     sides: list[ConflictSide]
 

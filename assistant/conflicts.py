@@ -235,6 +235,21 @@ def detect(question: str, citations: list[Citation], passages: list[Passage], me
     return found
 
 
+def differences(passages: list[Passage], mentions: list[Mention], only: list[tuple[Passage, str]]) -> list:
+    """Everything the articles state differently, whatever the question ("How do the two reports differ?"):
+    the same office named differently, one person with two titles, the same thing counted differently, and
+    what each article covers that the others do not (`only`: a sentence per article, multi.only_here)."""
+    everything = " ".join({m.surname for m in mentions} | {w for m in mentions for w in m.office.split()})
+    nouns = " ".join(m.group("noun") for p in passages for m in _COUNT.finditer(p.text))
+    found = name_conflicts(everything, mentions, "", None)
+    found += title_conflicts(everything, mentions, alias_map(mentions))
+    found += number_conflicts(nouns, passages, "number")
+    if len({p.doc_id for p, _ in only}) >= 2:
+        found.append(_conflict("coverage", "Each report covers something the others do not",
+                               [Side(sentence, [p]) for p, sentence in only]))
+    return found
+
+
 def provenance(passage: Passage) -> str:
     """Outlet, byline, dateline and date: what a reader needs to weigh a side."""
     credits = [c.strip() for c in passage.byline.split(";") if c.strip()]

@@ -22,7 +22,7 @@ from index.ingest import Indexer, IngestReport, remove, verify
 from index.lock import writer_lock
 from index.store import ParagraphStore, make_client
 
-from . import conflicts, entities, prompts
+from . import conflicts, entities, multi, prompts
 from .answer import Answer, Passage
 from .citations import attribute, split_claims
 from .extractive import ExtractiveAnswerer, redundant, with_marker
@@ -39,6 +39,7 @@ from .timeframe import TimeFrame, TimeFrameError, check_as_of
 from .timeframe import resolve as resolve_time
 
 REFUSAL = "The articles don't say. None of the indexed paragraphs answers this question"
+PARTS_MISSING = "The articles don't answer all of this, so no answer is given"  # then which parts, in words
 LLM_CONTEXT_PARAGRAPHS = 4  # small local models: a short prompt is a fast first token (about 50 tokens each)
 LLM_PARAGRAPH_CHARS = 600
 NOT_IN_SOURCES = re.compile(r"^\W*not in (the )?sources?\b", re.I)  # the model's fixed refusal (prompts/answer.txt)
@@ -67,6 +68,8 @@ class Turn:
     context: list[int] = field(default_factory=list)  # passage numbers shown to a model, in its numbering
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    plan: multi.Plan = field(default_factory=multi.Plan)  # the parts of a question across articles
+    gaps: list[str] = field(default_factory=list)  # the parts the articles do not answer, in words
 
     @property
     def said_before(self) -> str:
@@ -219,12 +222,16 @@ class Assistant:
         turn.query_vector = self.embeddings.embed_query(turn.standalone)
         turn.frame = frame = resolve_time(turn.standalone, turn.as_of or self.hybrid.newest, bool(turn.as_of))
         dated = frame.where()
-        where = {"$and": [turn.where, dated]} if turn.where and dated else turn.where or dated
+        if dated:
+            turn.where = {"$and": [turn.where, dated]} if turn.where else dated
         try:
+            self._route(turn)
+            where = turn.where
             found = self.retriever.invoke(turn.standalone, {"run_name": "search"}, k=self.settings.top_k,
                                           where=where, query_vector=turn.query_vector, newest_first=frame.recent)
             turn.passages = [passage_of(d) for d in found]
             turn.passages, turn.mentions = entities.add_alias_passages(turn, self.hybrid)
+            self._read_parts(turn)
             stored = self.store.vectors_of([p.id for p in turn.passages])
             self.extractive.remember({p.text: stored[p.id] for p in turn.passages if p.id in stored})
         except Exception as err:  # a server's client raises its own types (httpx, chromadb)
@@ -234,6 +241,49 @@ class Assistant:
         turn.stand_ins = entities.role_stand_ins(turn.standalone, turn.mentions)
         turn.timings["retrieve"] = _ms(started)
         return turn
+
+    def _route(self, turn: Turn) -> None:
+        """The outlets and dates the question names (multi.py, routing.py): each makes a part, searched in its
+        own articles (_read_parts); one named outlet also narrows the whole question to its articles."""
+        turn.plan = multi.plan(turn.standalone, self.hybrid.records)
+        turn.plan.scope = turn.where
+        if len(turn.plan.parts) == 1 and not turn.plan.unknown:
+            own = {"doc_id": {"$in": turn.plan.parts[0].doc_ids}}
+            turn.where = {"$and": [turn.where, own]} if turn.where else own
+
+    def _read_parts(self, turn: Turn) -> None:
+        """Each part's own best paragraphs join the question's ("which report …?": each article retrieved is a
+        part); a question about how the reports differ reads the whole of two articles: each named part's
+        best, or the first two retrieved."""
+        if turn.plan.which_article:
+            turn.plan.parts = multi.article_parts(turn.standalone, turn.passages)
+        if turn.plan.parts:
+            if not turn.plan.differences:
+                self._decompose_with_model(turn)
+            def search(query: str, k: int, where: dict) -> list:
+                return self.hybrid.search(query, self.embeddings.embed_query(query), k, where)
+            multi.retrieve(turn.plan.parts, search, turn.where)
+            extra = multi.clause_passages(turn.standalone, search, turn.plan.scope)
+            turn.passages = multi.merged(turn.plan.parts, turn.passages + extra)
+        if turn.plan.differences:
+            named = [part.passages[0].doc_id for part in turn.plan.parts if part.passages]
+            doc_ids = list(dict.fromkeys(named or [p.doc_id for p in turn.passages]))[:2]
+            turn.passages = self.hybrid.articles_passages(doc_ids)
+            turn.mentions = entities.role_mentions(turn.passages)
+
+    def _decompose_with_model(self, turn: Turn) -> None:
+        """With a model, the model writes each part's sub-question (prompts/decompose.txt); the rule's words
+        stay for any part it leaves out or when it fails."""
+        # one part is the question itself; an outlet that is not indexed is a refusal whatever the parts say
+        model = self._model_or_none(turn) if len(turn.plan.parts) > 1 and not turn.plan.unknown else None
+        if model is None:
+            return
+        outlets = ", ".join(dict.fromkeys(p.label for p in turn.plan.parts))
+        try:
+            reply = complete(model, prompts.render("decompose", outlets=outlets, question=turn.standalone), 80)
+            multi.from_model_lines(reply, turn.plan.parts)
+        except BackendError as err:
+            turn.notices.append(f"Splitting the question by article skipped: {err}")
 
     def _store_failure(self, err: Exception) -> str:
         if self.settings.chroma_host:
@@ -259,7 +309,11 @@ class Assistant:
         """
         started = time.perf_counter()
         turn.ranked = self.extractive.candidates(turn.standalone, turn.query_vector, turn.passages, turn.stand_ins)
-        model = self._model_or_none(turn)
+        model = None if turn.plan.unknown or turn.plan.differences else self._model_or_none(turn)
+        if model is None and turn.plan.multi:
+            yield from self._generate_parts(turn)
+            turn.timings["generate"] = _ms(started)
+            return
         if model is not None:
             try:
                 turn.backend = backend_name(model)
@@ -279,10 +333,33 @@ class Assistant:
             yield turn.draft
         turn.timings["generate"] = _ms(started)
 
+    def _generate_parts(self, turn: Turn) -> Iterator[str]:
+        """Without a model (or where a part's outlet is not indexed): each part answered from its own
+        articles, then composed (multi.py); a part the articles do not answer leaves no verdict, only gaps.
+        A question about how the reports differ is answered in _finish, from the conflicts."""
+        if turn.plan.differences:
+            turn.draft, turn.refused = "", False
+            return
+        def read(question: str, passages: list) -> list:
+            return self.extractive.candidates(question, self.embeddings.embed_query(question), passages)
+        # "Which report …?" asks each article the whole question: the reader's own threshold applies
+        threshold = self.extractive.weights.threshold
+        if not turn.plan.each_article:
+            threshold = multi.part_threshold(threshold)
+        multi.answer_parts(turn.plan.parts, read, threshold)
+        turn.gaps = multi.gaps(turn.plan)
+        turn.refused = bool(turn.gaps) or not turn.plan.parts
+        turn.draft = "" if turn.refused else multi.compose(turn.standalone, turn.plan, turn.passages,
+                                                            self.extractive.idf)
+        yield turn.draft
+
     def _generate_with_model(self, turn: Turn, model: BaseChatModel) -> Iterator[str]:
         # The paragraphs in the reader's order (its best sentence first); none is vetoed, the model decides.
+        # A question across articles shows each part's best paragraph first, so every article is read.
         by_reader = [c.passage_index for c in turn.ranked] + list(range(1, len(turn.passages) + 1))
-        chosen = turn.context = list(dict.fromkeys(by_reader))[:LLM_CONTEXT_PARAGRAPHS]
+        index = {p.id: n for n, p in enumerate(turn.passages, 1)}
+        by_part = [index[part.passages[0].id] for part in turn.plan.parts if part.passages]
+        chosen = turn.context = list(dict.fromkeys(by_part + by_reader))[:max(LLM_CONTEXT_PARAGRAPHS, len(by_part))]
         context = "\n\n".join(f"[{n}] {_excerpt(turn.passages[i - 1].text)}" for n, i in enumerate(chosen, 1))
         messages = prompts.render("answer", context=context, question=turn.standalone)
         draft = ""
@@ -296,13 +373,16 @@ class Assistant:
 
     def _finish(self, turn: Turn) -> Answer:
         started = time.perf_counter()
+        if turn.plan.differences:
+            text, citations, found = self._differences(turn)
+            turn.timings["attribute"] = _ms(started)
+            return self._answer_of(turn, text, citations, found, refused=not citations)
         text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf,
                                                                       turn.standalone)
         if not turn.refused and not citations and turn.backend != "extractive":
             turn.notices.append(f"Nothing the {turn.backend} model wrote is stated in the articles, so it is "
                                 "not shown.")
         refused = turn.refused or not citations
-        answered_from = list(dict.fromkeys(c.doc_id for c in citations))
         found = [] if refused else self._conflicts(turn, citations)
         if found:  # a disagreement this conversation already reported is referred to in one line
             said = turn.said_before
@@ -317,10 +397,26 @@ class Assistant:
             else:
                 text = f"{turn.frame.note()}: {text}"
         turn.timings["attribute"] = _ms(started)
-        return Answer(question=turn.question, text=REFUSAL + "." if refused else text,
-                      citations=citations, retrieved=[p for p in turn.passages if p.id not in cited],
-                      refused=refused, conflicts=found, backend=turn.backend, timings=dict(turn.timings),
+        if refused:  # the parts the articles do not answer, when a question across articles has any
+            text = f"{PARTS_MISSING}: {'; '.join(turn.gaps)}." if turn.gaps else REFUSAL + "."
+        return self._answer_of(turn, text, citations, found, refused)
+
+    def _answer_of(self, turn: Turn, text: str, citations, found, refused: bool) -> Answer:
+        cited = {c.paragraph_id for c in citations}
+        answered_from = [] if refused else list(dict.fromkeys(c.doc_id for c in citations))
+        return Answer(question=turn.question, text=text or REFUSAL + ".",
+                      citations=[] if refused else citations,
+                      retrieved=[p for p in turn.passages if p.id not in cited or refused], refused=refused,
+                      conflicts=[] if refused else found, backend=turn.backend, timings=dict(turn.timings),
                       notices=turn.notices, standalone_question=turn.standalone, answered_from=answered_from)
+
+    def _differences(self, turn: Turn):
+        """(text, citations, conflicts): what the articles state differently and what only one covers,
+        each side cited (conflicts.differences, written by conflicts.describe)."""
+        found = conflicts.differences(turn.passages, turn.mentions, multi.only_here(turn.passages))
+        if not found:
+            return "", [], []
+        return conflicts.describe("", [], found)
 
     def _conflicts(self, turn: Turn, citations) -> list:
         ranked = turn.ranked

@@ -25,7 +25,7 @@ _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _VAGUE = re.compile(r"\b(it|its|that|this|they|them|their|those|these|there)\b", re.I)
 _VAGUE_REFERENCE = re.compile(r"\b(it|that|this|they|them|those|these)\b(?!\s+(article|report|piece|story))",
                               re.I)
-_OTHER_ARTICLE = re.compile(r"\b(?:the|that) other (?:article|report|piece|story|one|source|outlet)\b", re.I)
+OTHER_ARTICLE = re.compile(r"\b(?:the|that) other (?:article|report|piece|story|one|source|outlet)\b", re.I)
 _AUXILIARIES = {"is", "are", "was", "were", "be", "been", "did", "does", "do", "has", "have", "had", "can", "could",
                 "will", "would", "should", "shall", "may", "might", "must", "isn't", "wasn't", "didn't", "doesn't"}
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
@@ -102,9 +102,9 @@ def resolve(question: str, history) -> Resolved:
     previous = resolve(said[last_user].text, said[:last_user]).question
     answer = next((m for m in said[last_user + 1:] if m.role == "assistant"), None)
     resolved, exclude = question, []
-    if _OTHER_ARTICLE.search(resolved) and answer is not None and answer.doc_ids:  # see Answer.as_message
+    if OTHER_ARTICLE.search(resolved) and answer is not None and answer.doc_ids:  # see Answer.as_message
         exclude = list(answer.doc_ids)
-        rest = [s for s in re.split(r"(?<=[?.!])\s+", resolved) if not _OTHER_ARTICLE.search(s)]
+        rest = [s for s in re.split(r"(?<=[?.!])\s+", resolved) if not OTHER_ARTICLE.search(s)]
         resolved = " ".join(rest) if rest else previous
     resolved = _resolve_person(resolved, said, users, answer)
     if _elliptical(resolved) and not _PERSONAL.search(question) and resolved != previous:

@@ -11,6 +11,8 @@ HEADLINE = [
     ("hit@1", "top-ranked paragraph is gold evidence"),
     ("hit@5", "a gold paragraph among the first 5 (cited first, then retrieved)"),
     ("mrr@10", "1 / rank of the first gold paragraph within 10"),
+    ("gold_recall", "share of the gold paragraphs among the candidates the answer step read"),
+    ("all_gold", "every gold paragraph among those candidates (multi-article questions)"),
     ("contains_answer", "answer contains an acceptable answer (seed: or ≥50% of the reference's tokens)"),
     ("token_f1", "content-token F1 against the reference answer"),
     ("judge", "model judge says CORRECT (--judge)"),
@@ -29,7 +31,8 @@ HEADLINE = [
     ("rewrite_hit@5", "follow-ups: gold evidence in the first 5 retrieved with the rewrite"),
     ("standalone_hit@5", "follow-ups: the same with the gold standalone question (the ceiling)"),
 ]
-CATEGORY_COLUMNS = ("behaviour_ok", "contains_answer", "token_f1", "hit@5", "citation_recall", "citation_precision")
+CATEGORY_COLUMNS = ("behaviour_ok", "contains_answer", "over_refused", "refused_unanswerable", "all_gold", "hit@5",
+                    "citation_recall", "citation_precision")
 LATENCY_NOTE = ("CPU time is shared with other work on this machine (2 cores), so latency is noisy: compare runs "
                 "made on the same machine at the same time, and read p95 as an upper bound.")
 

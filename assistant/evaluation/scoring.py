@@ -9,9 +9,9 @@ import re
 
 from ..core import AS_OF
 from .metrics import (Idf, citation_quality, contains_any, contains_phrase, hit_at_k, invalid_markers, mrr_at_k,
-                      token_f1, token_recall)
+                      strip_markers, token_f1, token_recall)
 from ..support import given_words
-from .reply import Reply
+from .reply import Reply, paragraph_id
 from .testsets import ANSWERING, TestCase
 
 REFERENCE_RECALL_MIN = 0.5  # seed questions with no acceptable_answers: share of reference tokens needed
@@ -24,7 +24,8 @@ WARNING = re.compile(r"\b(may|might|could) be (wrong|incorrect|inaccurate|false|
 def score(case: TestCase, reply: Reply, idf: Idf = lambda t: 1.0, search=None) -> dict:
     """All per-question scores, flat, JSON-ready. `search(query, where) -> ranked passage dicts` (the
     assistant's retriever) scores a follow-up's rewrite by what it retrieves."""
-    return {**retrieval(case, reply.passages), **correctness(case, reply), **citations(reply, idf, case.question),
+    return {**retrieval(case, reply.passages), **gold_coverage(case, reply.passages), **correctness(case, reply),
+            **citations(reply, idf, case.question),
             "evidence_hit": evidence_hit(case, reply), **behaviour(case, reply), **rewrite(case, reply, search)}
 
 
@@ -55,6 +56,16 @@ def retrieval(case: TestCase, passages: list[dict]) -> dict:
     return {"hit@1": hit_at_k(flags, 1), "hit@5": hit_at_k(flags, 5), "mrr@10": mrr_at_k(flags, 10)}
 
 
+def gold_coverage(case: TestCase, passages: list[dict]) -> dict:
+    """Questions that need several paragraphs (gold pids): the share of them among the candidates the answer
+    step read (cited and retrieved), and whether all of them were there."""
+    gold = {paragraph_id(pid) for pid in case.gold_pids}
+    if not gold:
+        return {"gold_recall": None, "all_gold": None}
+    found = gold & {pid for p in passages for pid in p.get("pids", [])}
+    return {"gold_recall": len(found) / len(gold), "all_gold": float(found == gold)}
+
+
 def evidence_hit(case: TestCase, reply: Reply) -> float | None:
     """On answered questions with gold evidence: 1 if a cited paragraph holds a gold support phrase or is a
     gold paragraph. Independent of our support check, so it cannot grade our own citations kindly."""
@@ -69,12 +80,20 @@ def correctness(case: TestCase, reply: Reply) -> dict:
     if case.expected not in ANSWERING or case.expected == "answer_with_caveat":
         return {"contains_answer": None, "token_f1": None}
     text = "" if reply.refused else reply.text
-    if case.acceptable_answers:
+    polar = case.reference_answer.strip(" .").lower()
+    if polar in ("yes", "no"):  # a yes/no question: the answer must open with it ("no" occurs in any text)
+        found = opening_word(AS_OF.sub("", text)) == polar
+    elif case.acceptable_answers:
         found = contains_any(text, case.acceptable_answers)
     else:  # parentheses in a reference hold asides ("(the Reuters piece adds: …)"), not the answer
         key = re.sub(r"\([^)]*\)", " ", case.reference_answer)
         found = token_recall(text, key) >= REFERENCE_RECALL_MIN
     return {"contains_answer": float(found), "token_f1": token_f1(text, case.reference_answer)}
+
+
+def opening_word(text: str) -> str:
+    words = re.findall(r"[a-z]+", strip_markers(text).lower())
+    return words[0] if words else ""
 
 
 def citations(reply: Reply, idf: Idf, question: str = "") -> dict:

@@ -23,7 +23,9 @@ from .halves import assign
 BEHAVIOURS = ("answer", "answer_and_flag_conflict", "refuse_or_say_not_stated", "answer_with_caveat",
               "warn_or_decline")
 KIND_BEHAVIOUR = {"counterfactual": "warn_or_decline", "conflict": "answer_and_flag_conflict",
-                  "unanswerable": "refuse_or_say_not_stated", "answerable": "answer"}
+                  "unanswerable": "refuse_or_say_not_stated", "answerable": "answer",
+                  # MultiHop-RAG: questions over two to four articles, each one answerable
+                  "comparison_query": "answer", "temporal_query": "answer", "inference_query": "answer"}
 ANSWERING = ("answer", "answer_and_flag_conflict", "answer_with_caveat")
 MAX_ERRORS_SHOWN = 20
 
