@@ -40,10 +40,10 @@ class TimeFrame:
     recent: bool = False  # the newest reporting should rank higher
 
     def where(self) -> dict | None:
-        """The date clauses this frame adds to a question's filter (None: none)."""
-        last = self.last or (self.as_of if self.given else "")
-        if self.given and last > self.as_of:
-            last = self.as_of  # "this year", asked as of March: nothing published after it
+        """The date clauses this frame adds to a question's filter (None: none). A range names when things
+        happened; reports of it are published from its first day on ("And last year?" is answered by this
+        year's articles too), so only its start filters, and `as_of`, when given, ends what is searched."""
+        last = self.as_of if self.given else ""
         clauses = [{"date": {"$gte": self.first}}] if self.first else []
         clauses += [{"date": {"$lte": last}}] if last else []
         return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
