@@ -53,6 +53,9 @@ def app_url(app_index):
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_serving(url, process, log)
+        deadline = time.monotonic() + 300  # the page is served first; the models load after it
+        while "Ready." not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
         assert "indexing" in log.read_text()  # the first start built the empty index
         yield url
     finally:
