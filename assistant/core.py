@@ -391,9 +391,7 @@ class Assistant:
         cited = {c.paragraph_id for c in citations}
         if turn.frame and (turn.frame.recent or turn.frame.expression):
             if refused:
-                turn.notices.append(f"Searched as of {turn.frame.as_of}" + (
-                    f": “{turn.frame.expression}” read as {turn.frame.first} to {turn.frame.last}."
-                    if turn.frame.expression else "."))
+                turn.notices.append(f"Searched: {turn.frame.note()}.")  # the same words an answer starts with
             else:
                 text = f"{turn.frame.note()}: {text}"
         turn.timings["attribute"] = _ms(started)
