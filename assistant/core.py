@@ -26,7 +26,6 @@ from . import conflicts, entities, multi, prompts
 from .answer import Answer, Passage
 from .citations import attribute, split_claims
 from .extractive import ExtractiveAnswerer, redundant, with_marker
-from .filters import allowed_doc_ids
 from .filters import validate as validate_where
 from .inputs import history_problem
 from .followup import looks_like_rewrite, resolve, turns
@@ -203,7 +202,7 @@ class Assistant:
             turn.standalone = resolved.question
             other = {"doc_id": {"$nin": resolved.exclude_doc_ids}}
             narrowed = {"$and": [turn.where, other]} if turn.where else other
-            if resolved.exclude_doc_ids and allowed_doc_ids(narrowed, self.hybrid.records):
+            if resolved.exclude_doc_ids and self.hybrid.allowed(narrowed):
                 turn.where = narrowed  # "the other article", when there is one
             model = self._model_or_none(turn)
             if model is not None:

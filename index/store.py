@@ -148,6 +148,15 @@ class ParagraphStore:
         hits = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
         return [(doc, 1.0 - distance) for doc, distance in hits]
 
+    def nearest_ids(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks, unfiltered and without their text: a wide
+        search that the caller filters costs milliseconds where Chroma's own metadata filter over a large
+        archive costs hundreds. k must not exceed the number of stored chunks."""
+        if k <= 0:
+            return []
+        got = self.chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        return [(i, 1.0 - distance) for i, distance in zip(got["ids"][0], got["distances"][0])]
+
     def reset(self) -> None:
         for name in (self.name, f"{self.name}__articles"):
             try:

@@ -88,6 +88,23 @@ def test_a_relative_range_filters_and_an_empty_one_refuses_naming_the_range(stor
     assert empty.refused and any("2022-04-24 to 2022-04-30" in n for n in empty.notices)
 
 
+def test_a_wide_search_filtered_afterwards_finds_what_chromas_filter_finds(story, monkeypatch):
+    """On a large archive a filter keeping many chunks is one unfiltered nearest-neighbour search whose hits
+    are then filtered (retrieval.WIDE_SEARCH_MIN_CHUNKS); here forced on the small index, it must keep to the
+    filter and rank as Chroma's own filter does."""
+    import assistant.retrieval as retrieval
+
+    question = "How much will the harbour bridge repair cost?"
+    vector = story.embeddings.embed_query(question)
+    where = {"date": {"$lte": "2022-03-12"}}
+    by_chroma = [p.id for p in story.hybrid.search(question, vector, 4, where)]
+    monkeypatch.setattr(retrieval, "WIDE_SEARCH_MIN_CHUNKS", 0)
+    assert [p.id for p in story.hybrid.search(question, vector, 4, where)] == by_chroma
+    monkeypatch.setattr(story.hybrid, "candidates", 2)  # fewer than the chunks: the cut comes after the filter
+    nearest = [d.id for d, _ in story.hybrid._dense(vector, where, story.hybrid.allowed(where))]
+    assert len(nearest) == 2 and {i.split("#")[0] for i in nearest} <= {"week-1", "week-2"}
+
+
 def test_undated_articles_stay_in_unfiltered_questions(story):
     answer = story.ask("How often does the harbour ferry run?")
     assert not answer.refused and answer.citations[0].doc_id == "undated"
