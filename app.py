@@ -69,12 +69,18 @@ def check_port(host: str, port: int) -> None:
                          f"running?) uses it. Stop it or pass another --port, e.g. --port {port + 1}.") from err
 
 
-def open_store_safely(settings) -> None:
+def import_gradio() -> None:
+    """Gradio's import (2-3 s), done while the child process probes the index on the other core: the page
+    is served that much sooner."""
+    import gradio  # noqa: F401
+
+
+def open_store_safely(settings, meanwhile=None) -> None:
     """Refuse a damaged index in one line before this process opens it (a garbage vector file can crash
-    Chroma's native code: index/health.py probes it in a child process)."""
+    Chroma's native code: index/health.py probes it in a child process, while `meanwhile` runs here)."""
     from index.health import damage, fix_for
 
-    problems = [] if settings.chroma_host else damage(settings.index_dir, settings.collection)
+    problems = [] if settings.chroma_host else damage(settings.index_dir, settings.collection, meanwhile=meanwhile)
     if problems:
         raise StoreError(f"the index at {settings.index_dir} cannot be used ({problems[0]}): "
                          f"{fix_for(problems, settings.index_dir, settings.collection)}.")
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         auth = login_for(args.host, args.expose)
         check_port(args.host, args.port)
         settings = from_env(index_dir=args.index_dir, collection=args.collection, llm=args.llm)
-        open_store_safely(settings)
+        open_store_safely(settings, meanwhile=import_gradio)
         assistant = Assistant.from_settings(settings)
         ensure_index(assistant)
     except (AssistantError, StoreError, EmbeddingModelError, ValueError, OSError) as err:
