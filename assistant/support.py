@@ -3,7 +3,7 @@
 Lexical entailment, deliberately: the claim's content words (IDF-weighted) must be found together in one
 place of the paragraph (a sentence, or two adjacent sentences), with every number and every name the claim
 gives (a capitalised word after its first), its titles ("president", "analyst"), and its quantifiers and
-negations ("most", "only", "not").
+negations ("most", "only", "not"); a claim that drops a negation of its source ("did not expect") fails.
 Words scattered over a paragraph do not make its claim: "The United States won the most medals" is not
 supported by a sentence about United States medals that says nothing of "most". Words the question gave
 count as found when the sentence holds what the claim adds (see support_score). No NLI model ships
@@ -29,6 +29,11 @@ NEGATIONS = frozenset({"no", "not", "never", "nor"})
 TITLES = frozenset(tokenize("president minister secretary chancellor premier ambassador spokesman spokeswoman "
                             "spokesperson envoy analyst governor mayor senator representative chairman chairwoman "
                             "commissioner director executive ceo chief king queen prince pope general officer"))
+
+# A negation reaches the next few content words of its clause (NegEx-style scope): a claim that uses one of
+# them without the negation contradicts its source; a claim about the rest of the sentence does not.
+NEGATION_REACH = 4
+_STRETCH = re.compile(r"[,.;:!?()“”\"]")
 
 SUPPORT_THRESHOLD = 0.6
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
@@ -60,7 +65,7 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     those count as found, on one condition: the sentence itself holds what the claim adds to the question
     (a word of it), or half the claim. CLAIM_WORDS and numbers are never given."""
     text = _ANSWER_PARTICLE.sub("", _strip_markers(claim))
-    claim_tokens, claimed_numbers = claim_tokenize(text), numbers(claim)
+    claim_tokens, claimed_numbers = claim_tokenize(text), numbers(text)  # a marker "[2]" is no number
     if not claim_tokens or not claimed_numbers <= numbers(paragraph):
         return 0.0
     given = set(given) - CLAIM_WORDS
@@ -71,13 +76,27 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     for window, negated_elsewhere in windows(paragraph):
         own = set(claim_tokenize(window))
         found = own | given
+        dropped = set() if qualifiers & NEGATIONS else negated_words(window)
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
-                own & NEGATIONS) - qualifiers or set(claim_tokens) & negated_elsewhere:
+                set(claim_tokens) & (dropped | negated_elsewhere)):
             continue  # a number, name, title or "most" it lacks, or a negation the claim drops ("don't expect")
         alone = coverage(claim_tokens, own, idf)
         value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
         best = max(best, min(1.0, value * SUPPORT_THRESHOLD / required))  # scaled: SUPPORT_THRESHOLD is the bar
     return best
+
+
+def negated_words(text: str) -> set[str]:
+    """The content tokens a negation is said of: up to NEGATION_REACH after "not", "no", "never" or "nor",
+    within its stretch of text between punctuation. "We are not afraid of anyone," negates "afraid" and
+    "anyone", not the "CBS News" that asked the question in the same sentence."""
+    negated: set[str] = set()
+    for stretch in _STRETCH.split(re.sub(r"n[’']t\b", " not", text)):
+        found = words(stretch)
+        for n, word in enumerate(found):
+            if word in NEGATIONS:
+                negated.update(tokenize(" ".join(found[n + 1:]))[:NEGATION_REACH])
+    return negated
 
 
 def given_words(question: str, article_text: str) -> frozenset[str]:

@@ -63,8 +63,19 @@ def test_a_claim_must_stand_in_one_place_with_its_quantifiers_and_negations():
                         "breakthrough.")  # the source's negation is dropped
     assert supports("No, Blinken did not expect a breakthrough.", "Blinken and Lavrov say they don’t expect any "
                     "breakthrough.")
-    assert not supports("Lavrov met Blinken in Vienna.", "Lavrov met Blinken in Geneva. Vienna hosted talks "
-                        "in 2019 on other matters, far away from here, with no one of note.")  # a name it lacks
+    assert not supports("Lavrov met Blinken in Vienna.", "Lavrov met Blinken in Geneva. The talks lasted two "
+                        "hours. Vienna hosted talks in 2019 on other matters.")  # a name only another place has
+
+
+def test_a_negation_is_said_of_its_own_words_not_of_the_whole_sentence():
+    """"not" reaches the next few words of its clause: dropping it there contradicts the source; a claim about
+    the rest of the sentence (who asked) stands."""
+    paragraph = ("Asked by the Harbour Gazette whether the strike was over, union leader Tomas Reid said on "
+                 "the quay: “We are not giving up, not even for a better offer.”")
+    assert supports("The Harbour Gazette asked Tomas Reid whether the strike was over.", paragraph)
+    assert supports("Harbour Gazette [1]", paragraph)  # a bare answer with its marker: the "1" is no number
+    assert not supports("Tomas Reid said the union was giving up.", paragraph)
+    assert supports("Tomas Reid said the union was not giving up.", paragraph)
 
 
 def test_question_words_are_given_only_when_the_sentence_holds_what_the_claim_adds():
