@@ -37,10 +37,13 @@ def test_token_f1_counts_content_tokens():
     assert token_f1("Belarus", "Ukraine") == 0.0
 
 
-def test_contains_any_normalises_quotes_case_and_whole_words():
+def test_contains_any_normalises_quotes_case_and_matches_from_a_word_start():
     assert contains_any("He called it a “Minor Incursion” [1].", ['"minor incursion"'])
+    assert contains_any("Officials issued clarifications [1].", ["clarif"])  # a stem, from a word's start
+    assert not contains_any("He declared it [1].", ["clarif"]) and not contains_any("Not now.", ["no"])
+    assert contains_any("No, it did not.", ["no"]) and not contains_any("unclarified", ["clarif"])
     assert not contains_any("They met in Tampa.", ["Tampa, Florida"])
-    assert not contains_any("Tampax", ["Tampa"])
+    assert not contains_any("La Stampa", ["Tampa"])
 
 
 def test_citation_recall_and_precision_alce_style():

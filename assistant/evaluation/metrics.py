@@ -63,7 +63,13 @@ def token_recall(answer: str, reference: str) -> float:
 
 
 def contains_any(answer: str, acceptable: list[str]) -> bool:
-    return any(contains_phrase(strip_markers(answer), a) for a in acceptable)
+    """Does the answer contain one of the acceptable answers, "strings any correct answer contains" (the
+    test sets' definition)? From a word's start, so a stem the test writes ("clarif", "de-escalat") finds
+    "clarifications"; one of three characters or fewer ("no", "US") must be a whole word, or "no" would be
+    found in "not"."""
+    text = f" {normalize(strip_markers(answer))} "
+    return any(f" {needle}{' ' if len(needle) <= 3 else ''}" in text for needle in map(normalize, acceptable)
+               if needle)
 
 
 # --- citations --------------------------------------------------------------------------------------
