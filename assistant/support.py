@@ -99,6 +99,15 @@ def negated_words(text: str) -> set[str]:
     return negated
 
 
+def adds_to(claim: str, question: str) -> bool:
+    """Does the claim say something the question did not? "The analyst hoped Blinken could clear up the
+    confusion" answers nothing when the question was "The analyst hoped Blinken could clear up the confusion.
+    What caveat was attached?". A yes or no before the claim is its addition to a yes/no question."""
+    if _ANSWER_PARTICLE.match(claim):
+        return True
+    return bool(set(claim_tokenize(_strip_markers(claim))) - set(claim_tokenize(question)))
+
+
 def given_words(question: str, article_text: str) -> frozenset[str]:
     """The question's words that the article's text uses: see support_score."""
     return frozenset(claim_tokenize(question)) & frozenset(claim_tokenize(article_text)) if question else frozenset()

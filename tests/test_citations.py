@@ -26,6 +26,19 @@ def test_wrong_marker_is_reattributed_to_the_supporting_paragraph():
     assert text == "Lavrov expects concrete answers [1]." and citations[0].paragraph_id == "d#p1"
 
 
+def test_a_restated_question_is_no_answer_but_a_yes_or_no_is():
+    """A model that repeats the question with a marker has answered nothing: the sentence is dropped even
+    though its paragraph supports every word of it."""
+    question = "Russia has sent troops to Belarus. For what?"
+    assert attribute("Russia has sent troops to Belarus [2].", PASSAGES, lambda t: 1.0, question) == ("", [])
+    text, _ = attribute("Russia has sent troops to Belarus for joint military exercises [2].", PASSAGES,
+                        lambda t: 1.0, question)
+    assert text == "Russia has sent troops to Belarus for joint military exercises [1]."
+    text, _ = attribute("Yes, Russia has sent troops to Belarus [2].", PASSAGES, lambda t: 1.0,
+                        "Has Russia sent troops to Belarus?")
+    assert text == "Yes, Russia has sent troops to Belarus [1]."
+
+
 def test_unsupported_sentence_and_dangling_marker_are_dropped():
     draft = "Jens Stoltenberg leads NATO [1]. Russia sent troops to Belarus [7]."
     text, citations = attribute(draft, PASSAGES, lambda t: 1.0)
