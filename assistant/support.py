@@ -36,6 +36,7 @@ NEGATION_REACH = 4
 _STRETCH = re.compile(r"[,.;:!?()“”\"]")
 
 SUPPORT_THRESHOLD = 0.6
+BARE_ANSWER_WORDS = 6  # a name or a number with its article or title ("The United States", "Prime Minister X")
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
 # ("The handshake took place at the President Wilson Hotel in Geneva" / "shook hands at the President Wilson
 # Hotel in … Geneva"): names and numbers are what a model invents, and they are checked exactly.
@@ -106,6 +107,30 @@ def adds_to(claim: str, question: str) -> bool:
     if _ANSWER_PARTICLE.match(claim):
         return True
     return bool(set(claim_tokenize(_strip_markers(claim))) - set(claim_tokenize(question)))
+
+
+def bare_answer(claim: str, question: str) -> bool:
+    """A name or a number alone ("CBS News [1]", "The United States [4]"): what the claim adds to the question
+    is capitalised words and numbers only, in a few words. Such a claim is found in many paragraphs; it
+    answers the question only where the paragraph also says what the question asks (answers_question)."""
+    text = _strip_markers(claim)
+    if len(words(text)) > BARE_ANSWER_WORDS:
+        return False
+    added = set(claim_tokenize(text)) - set(claim_tokenize(question))
+    return bool(added) and added <= set(tokenize(" ".join(_CAPITALISED.findall(text)))) | numbers(text)
+
+
+def answers_question(claim: str, paragraph: str, question: str, idf: Callable[[str], float]) -> bool:
+    """Does one place of the paragraph state the claim and what the question asks of it: every number of
+    the question ("in 2019") and, IDF-weighted, SUPPORT_THRESHOLD of the question's and the claim's words
+    together? "The United States" does not answer "who gets to decide whether Kyiv joins the alliance?" from
+    a sentence that names the United States for something else."""
+    joint = claim_tokenize(_strip_markers(claim)) + claim_tokenize(question)
+    for window, _ in windows(paragraph):
+        if (numbers(question) <= numbers(window) and support_score(claim, window, idf) >= SUPPORT_THRESHOLD
+                and coverage(joint, set(claim_tokenize(window)), idf) >= SUPPORT_THRESHOLD):
+            return True
+    return False
 
 
 def given_words(question: str, article_text: str) -> frozenset[str]:
