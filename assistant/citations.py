@@ -12,7 +12,7 @@ import re
 from index.sentences import sentence_spans
 
 from .answer import Citation, Passage
-from .support import SUPPORT_THRESHOLD, adds_to, answers_question, bare_answer, given_words, support_score
+from .support import SUPPORT_THRESHOLD, adds_only_names, adds_to, answers_question, given_words, support_score
 from .text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -61,7 +61,7 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     for claim, markers in split_claims(draft):
         if question and not adds_to(claim, question):
             continue  # the question restated, with a citation, answers nothing
-        bare = bool(question) and bare_answer(claim, question)
+        bare = bool(question) and adds_only_names(claim, question)
 
         def score(passage: Passage, claim=claim, bare=bare) -> float:
             if bare and not answers_question(claim, passage.paragraph, question, idf):

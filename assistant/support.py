@@ -36,7 +36,6 @@ NEGATION_REACH = 4
 _STRETCH = re.compile(r"[,.;:!?()“”\"]")
 
 SUPPORT_THRESHOLD = 0.6
-BARE_ANSWER_WORDS = 6  # a name or a number with its article or title ("The United States", "Prime Minister X")
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
 # ("The handshake took place at the President Wilson Hotel in Geneva" / "shook hands at the President Wilson
 # Hotel in … Geneva"): names and numbers are what a model invents, and they are checked exactly.
@@ -109,26 +108,27 @@ def adds_to(claim: str, question: str) -> bool:
     return bool(set(claim_tokenize(_strip_markers(claim))) - set(claim_tokenize(question)))
 
 
-def bare_answer(claim: str, question: str) -> bool:
-    """A name or a number alone ("CBS News [1]", "The United States [4]"): what the claim adds to the question
-    is capitalised words and numbers only, in a few words. Such a claim is found in many paragraphs; it
-    answers the question only where the paragraph also says what the question asks (answers_question)."""
-    text = _strip_markers(claim)
-    if len(words(text)) > BARE_ANSWER_WORDS:
-        return False
+def adds_only_names(claim: str, question: str) -> bool:
+    """Is the claim's answer a name or a number: does it add to the question only capitalised words and
+    numbers ("CBS News [1]", "Serena Williams won the women's singles title in 2019 [1]")? Such a claim is
+    found in many paragraphs; it answers the question only where its paragraph also says what the
+    question asks (answers_question)."""
+    text = _ANSWER_PARTICLE.sub("", _strip_markers(claim))  # a yes or no is the answer to a yes/no question
     added = set(claim_tokenize(text)) - set(claim_tokenize(question))
     return bool(added) and added <= set(tokenize(" ".join(_CAPITALISED.findall(text)))) | numbers(text)
 
 
 def answers_question(claim: str, paragraph: str, question: str, idf: Callable[[str], float]) -> bool:
-    """Does one place of the paragraph state the claim and what the question asks of it: every number of
-    the question ("in 2019") and, IDF-weighted, SUPPORT_THRESHOLD of the question's and the claim's words
-    together? "The United States" does not answer "who gets to decide whether Kyiv joins the alliance?" from
-    a sentence that names the United States for something else."""
-    joint = claim_tokenize(_strip_markers(claim)) + claim_tokenize(question)
+    """Is there one place in the paragraph (a sentence or two) that holds what the claim adds to the question,
+    every number of the question ("in 2019"), and, IDF-weighted, SUPPORT_THRESHOLD of the claim's and the
+    question's words together? "The United States" does not answer "who gets to decide whether Kyiv joins
+    the alliance?" from a sentence that names the United States for something else."""
+    claimed, asked = claim_tokenize(_ANSWER_PARTICLE.sub("", _strip_markers(claim))), claim_tokenize(question)
+    added = set(claimed) - set(asked)
     for window, _ in windows(paragraph):
-        if (numbers(question) <= numbers(window) and support_score(claim, window, idf) >= SUPPORT_THRESHOLD
-                and coverage(joint, set(claim_tokenize(window)), idf) >= SUPPORT_THRESHOLD):
+        own = set(claim_tokenize(window))
+        if added <= own and numbers(question) <= numbers(window) and (
+                coverage(claimed + asked, own, idf) >= SUPPORT_THRESHOLD):
             return True
     return False
 
