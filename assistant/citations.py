@@ -12,7 +12,7 @@ import re
 from index.sentences import sentence_spans
 
 from .answer import Citation, Passage
-from .support import SUPPORT_THRESHOLD, given_words, support_score
+from .support import SUPPORT_THRESHOLD, adds_only_names, adds_to, answers_question, given_words, support_score
 from .text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -59,8 +59,16 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     sentences = []
     given = {doc_id: given_words(question, text) for doc_id, text in article_texts(passages).items()}
     for claim, markers in split_claims(draft):
-        chosen = _supporting(claim, markers, passages,
-                             lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
+        if question and not adds_to(claim, question):
+            continue  # the question restated, with a citation, answers nothing
+        bare = bool(question) and adds_only_names(claim, question)
+
+        def score(passage: Passage, claim=claim, bare=bare) -> float:
+            if bare and not answers_question(claim, passage.paragraph, question, idf):
+                return 0.0
+            return support_score(claim, passage.paragraph, idf, given[passage.doc_id])
+
+        chosen = _supporting(claim, markers, passages, score)
         if not chosen:
             continue
         new_markers = []
