@@ -12,7 +12,7 @@ import re
 from index.sentences import sentence_spans
 
 from .answer import Citation, Passage
-from .support import SUPPORT_THRESHOLD, adds_only_names, adds_to, answers_question, given_words, support_score
+from .support import SUPPORT_THRESHOLD, adds_to, given_words, support_score
 from .text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -61,14 +61,8 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     for claim, markers in split_claims(draft):
         if question and not adds_to(claim, question):
             continue  # the question restated, with a citation, answers nothing
-        bare = bool(question) and adds_only_names(claim, question)
-
-        def score(passage: Passage, claim=claim, bare=bare) -> float:
-            if bare and not answers_question(claim, passage.paragraph, question, idf):
-                return 0.0
-            return support_score(claim, passage.paragraph, idf, given[passage.doc_id])
-
-        chosen = _supporting(claim, markers, passages, score)
+        chosen = _supporting(claim, markers, passages,
+                             lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
         if not chosen:
             continue
         new_markers = []

@@ -108,31 +108,6 @@ def adds_to(claim: str, question: str) -> bool:
     return bool(set(claim_tokenize(_strip_markers(claim))) - set(claim_tokenize(question)))
 
 
-def adds_only_names(claim: str, question: str) -> bool:
-    """Is the claim's answer a name or a number: does it add to the question only capitalised words and
-    numbers ("CBS News [1]", "Serena Williams won the women's singles title in 2019 [1]")? Such a claim is
-    found in many paragraphs; it answers the question only where its paragraph also says what the
-    question asks (answers_question)."""
-    text = _ANSWER_PARTICLE.sub("", _strip_markers(claim))  # a yes or no is the answer to a yes/no question
-    added = set(claim_tokenize(text)) - set(claim_tokenize(question))
-    return bool(added) and added <= set(tokenize(" ".join(_CAPITALISED.findall(text)))) | numbers(text)
-
-
-def answers_question(claim: str, paragraph: str, question: str, idf: Callable[[str], float]) -> bool:
-    """Is there one place in the paragraph (a sentence or two) that holds what the claim adds to the question,
-    every number of the question ("in 2019"), and, IDF-weighted, SUPPORT_THRESHOLD of the claim's and the
-    question's words together? "The United States" does not answer "who gets to decide whether Kyiv joins
-    the alliance?" from a sentence that names the United States for something else."""
-    claimed, asked = claim_tokenize(_ANSWER_PARTICLE.sub("", _strip_markers(claim))), claim_tokenize(question)
-    added = set(claimed) - set(asked)
-    for window, _ in windows(paragraph):
-        own = set(claim_tokenize(window))
-        if added <= own and numbers(question) <= numbers(window) and (
-                coverage(claimed + asked, own, idf) >= SUPPORT_THRESHOLD):
-            return True
-    return False
-
-
 def given_words(question: str, article_text: str) -> frozenset[str]:
     """The question's words that the article's text uses: see support_score."""
     return frozenset(claim_tokenize(question)) & frozenset(claim_tokenize(article_text)) if question else frozenset()
