@@ -225,9 +225,9 @@ class Assistant:
             turn.where = {"$and": [turn.where, dated]} if turn.where else dated
         try:
             self._route(turn)
-            where = turn.where
             found = self.retriever.invoke(turn.standalone, {"run_name": "search"}, k=self.settings.top_k,
-                                          where=where, query_vector=turn.query_vector, newest_first=frame.recent)
+                                          where=turn.where, query_vector=turn.query_vector,
+                                          newest_first=frame.recent)
             turn.passages = [passage_of(d) for d in found]
             turn.passages, turn.mentions = entities.add_alias_passages(turn, self.hybrid)
             self._read_parts(turn)
@@ -387,7 +387,6 @@ class Assistant:
             said = turn.said_before
             noted = {description for _, description, _ in found if fold(description) in said}
             text, citations, found = conflicts.describe(text, citations, found, noted)
-        cited = {c.paragraph_id for c in citations}
         if turn.frame and (turn.frame.recent or turn.frame.expression):
             if refused:
                 turn.notices.append(f"Searched: {turn.frame.note()}.")  # the same words an answer starts with
