@@ -34,6 +34,7 @@ TITLES = frozenset(tokenize("president minister secretary chancellor premier amb
 # them without the negation contradicts its source; a claim about the rest of the sentence does not.
 NEGATION_REACH = 4
 _STRETCH = re.compile(r"[,.;:!?()“”\"]")
+_CONTRACTED_NOT = re.compile(r"n[’']t\b")
 
 SUPPORT_THRESHOLD = 0.6
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
@@ -91,7 +92,7 @@ def negated_words(text: str) -> set[str]:
     within its stretch of text between punctuation. "We are not afraid of anyone," negates "afraid" and
     "anyone", not the "CBS News" that asked the question in the same sentence."""
     negated: set[str] = set()
-    for stretch in _STRETCH.split(re.sub(r"n[’']t\b", " not", text)):
+    for stretch in _STRETCH.split(spell_out_not(text)):
         found = words(stretch)
         for n, word in enumerate(found):
             if word in NEGATIONS:
@@ -108,6 +109,11 @@ def adds_to(claim: str, question: str) -> bool:
     return bool(set(claim_tokenize(_strip_markers(claim))) - set(claim_tokenize(question)))
 
 
+def spell_out_not(text: str) -> str:
+    """"didn't" -> "did not", so the negation is a word of its own."""
+    return _CONTRACTED_NOT.sub(" not", text)
+
+
 def given_words(question: str, article_text: str) -> frozenset[str]:
     """The question's words that the article's text uses: see support_score."""
     return frozenset(claim_tokenize(question)) & frozenset(claim_tokenize(article_text)) if question else frozenset()
@@ -120,7 +126,7 @@ def name_tokens(text: str) -> list[str]:
 
 def claim_tokenize(text: str) -> list[str]:
     """Content tokens plus the CLAIM_WORDS the text uses ("didn't" counts as "not")."""
-    text = re.sub(r"n[’']t\b", " not", text)
+    text = spell_out_not(text)
     return tokenize(text) + [w for w in words(text) if w in CLAIM_WORDS]
 
 
