@@ -20,7 +20,7 @@ from index.embedding import SentenceEmbeddings
 from index.backup import ArticleBackup, backup_path
 from index.ingest import Indexer, IngestReport, remove, verify
 from index.lock import writer_lock
-from index.store import ParagraphStore, make_client
+from index.store import ParagraphStore, open_store
 
 from . import conflicts, entities, multi, prompts
 from .answer import Answer, Passage
@@ -104,8 +104,8 @@ class Assistant:
         except TypeError as err:
             raise AssistantError(f"Unknown setting: {err}. See assistant/settings.py for the names.") from err
         embeddings = SentenceEmbeddings(settings.embedding_model)
-        client = make_client(settings.index_dir, settings.chroma_host or None, settings.chroma_port)
-        store = ParagraphStore(client, settings.collection, embeddings, settings.embedding_model)
+        store = open_store(settings.index_dir, settings.chroma_host or None, settings.chroma_port,
+                           settings.collection, embeddings, settings.embedding_model)
         return cls(settings, store, embeddings, model)
 
     # --- indexing ----------------------------------------------------------------------------------

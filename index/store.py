@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 
 MAX_CHROMA_BATCH = 5000  # Chroma refuses one upsert of more than ~5,461 records
 _GET_PAGE = 20000
+OPEN_LOCK_NAME = "open.lock"
 
 
 class StoreError(RuntimeError):
@@ -37,6 +38,20 @@ def make_client(index_dir: Path | str, host: str | None = None, port: int = 8000
                              f"`chroma run --path DIR --host {host} --port {port}` or unset CHROMA_HOST.") from err
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
+
+
+def open_store(index_dir: Path | str, host: str | None, port: int, collection: str, embeddings,
+               model_name: str) -> "ParagraphStore":
+    """The store of these settings. Two processes creating one new local store at once race inside Chroma's
+    own set-up ("table collections already exists", seen when two `index` runs start on an empty folder), so
+    a local store is opened under a short per-folder file lock; the writer lock (lock.py) then orders writes."""
+    if host:
+        return ParagraphStore(make_client(index_dir, host, port), collection, embeddings, model_name)
+    from filelock import FileLock
+
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with FileLock(str(Path(index_dir) / OPEN_LOCK_NAME)):
+        return ParagraphStore(make_client(index_dir), collection, embeddings, model_name)
 
 
 class ParagraphStore:
