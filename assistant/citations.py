@@ -16,6 +16,11 @@ from .support import SUPPORT_THRESHOLD, adds_to, given_words, support_score
 from .text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+# A question that names a year ("the 2018 prize") asks about that year: an article that neither mentions it
+# nor was published in it tells of another year, however well its sentence matches ("Bob Dylan won the Nobel
+# Prize in Literature" is true of 2016). Years only: the articles often write a question's other numbers
+# otherwise ("season 4" is "the fourth season").
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 def split_claims(draft: str) -> list[tuple[str, list[int]]]:
@@ -45,10 +50,10 @@ def best_quote(claim: str, passage: Passage) -> tuple[str, int, int]:
 
 
 def article_texts(passages: list[Passage]) -> dict[str, str]:
-    """doc_id -> what we have read of that article: its outlet, title and retrieved paragraphs."""
+    """doc_id -> what we have read of that article: its outlet, title, date and retrieved paragraphs."""
     texts: dict[str, list[str]] = {}
     for p in passages:
-        texts.setdefault(p.doc_id, [p.source, p.title]).append(p.paragraph or p.text)
+        texts.setdefault(p.doc_id, [p.source, p.title, p.published or ""]).append(p.paragraph or p.text)
     return {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
 
 
@@ -57,12 +62,14 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     order: dict[str, int] = {}  # passage id -> new marker
     quotes: dict[str, tuple[str, int, int]] = {}
     sentences = []
-    given = {doc_id: given_words(question, text) for doc_id, text in article_texts(passages).items()}
+    texts = article_texts(passages)
+    given = {doc_id: given_words(question, text) for doc_id, text in texts.items()}
+    other_year = {doc_id for doc_id, text in texts.items() if years(question) - years(text)}
     for claim, markers in split_claims(draft):
         if question and not adds_to(claim, question):
             continue  # the question restated, with a citation, answers nothing
-        chosen = _supporting(claim, markers, passages,
-                             lambda p: support_score(claim, p.paragraph, idf, given[p.doc_id]))
+        chosen = _supporting(claim, markers, passages, lambda p: 0.0 if p.doc_id in other_year else
+                             support_score(claim, p.paragraph, idf, given[p.doc_id]))
         if not chosen:
             continue
         new_markers = []
@@ -74,6 +81,10 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
     by_id = {p.id: p for p in passages}
     citations = [make_citation(marker, by_id[pid], *quotes[pid]) for pid, marker in order.items()]
     return " ".join(sentences), citations
+
+
+def years(text: str) -> set[str]:
+    return set(_YEAR.findall(text.replace(",", "")))  # "2,000" is written "2000" too
 
 
 def _supporting(claim: str, markers: list[int], passages: list[Passage], score) -> list[Passage]:

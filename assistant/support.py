@@ -35,6 +35,9 @@ TITLES = frozenset(tokenize("president minister secretary chancellor premier amb
 NEGATION_REACH = 4
 _STRETCH = re.compile(r"[,.;:!?()“”\"]")
 _CONTRACTED_NOT = re.compile(r"n[’']t\b")
+# "at least 40" and "at most 40" are bounds the figure itself satisfies, and "would at least ease tensions"
+# hedges: neither is the superlative "the least", so neither makes "least" or "most" a word the source must use.
+_BOUND = re.compile(r"\bat (?:least|most)\b", re.I)
 
 SUPPORT_THRESHOLD = 0.6
 # A claim whose names and numbers (two or more) all stand in the sentence may reword the rest more freely
@@ -125,8 +128,8 @@ def name_tokens(text: str) -> list[str]:
 
 
 def claim_tokenize(text: str) -> list[str]:
-    """Content tokens plus the CLAIM_WORDS the text uses ("didn't" counts as "not")."""
-    text = spell_out_not(text)
+    """Content tokens plus the CLAIM_WORDS the text uses ("didn't" counts as "not"; "at least" is no "least")."""
+    text = _BOUND.sub(" ", spell_out_not(text))
     return tokenize(text) + [w for w in words(text) if w in CLAIM_WORDS]
 
 

@@ -117,3 +117,25 @@ def test_a_clause_supports_its_own_claim_but_not_what_its_negated_sibling_denies
     assert supports("Okafor said she expects a quick vote on the terms.", paragraph)
     assert not supports("Okafor expected unanimous support from the council.", paragraph)
     assert supports("Okafor did not expect unanimous support from the council.", paragraph)
+
+
+def test_a_question_about_a_year_is_answered_only_from_an_article_of_that_year():
+    """An article that neither mentions the year asked about nor was published in it tells of another year,
+    however well its sentence matches."""
+    paragraph = "Mira Castell won the Harbour Prize for her novel about the strike."
+    older = Passage(id="a#p1", doc_id="a", text=paragraph, paragraph=paragraph, published="2016-10-13")
+    question = "Who won the 2018 Harbour Prize?"
+    assert attribute("Mira Castell [1].", [older], lambda t: 1.0, question) == ("", [])
+    same_year = Passage(id="b#p1", doc_id="b", text=paragraph, paragraph=paragraph, published="2018-10-04")
+    assert attribute("Mira Castell [1].", [same_year], lambda t: 1.0, question)[0] == "Mira Castell [1]."
+    mentioned = paragraph.replace("won the", "won the 2018")
+    stated = Passage(id="c#p1", doc_id="c", text=mentioned, paragraph=mentioned)
+    assert attribute("Mira Castell [1].", [older, stated], lambda t: 1.0, question)[0] == "Mira Castell [1]."
+    assert attribute("Mira Castell [1].", [older], lambda t: 1.0, "Who won the Harbour Prize?")[0]
+
+
+def test_at_least_and_at_most_are_bounds_not_superlatives():
+    paragraph = "Washington hoped the talks would ease tensions over the troop buildup near the border."
+    assert supports("Washington hoped the talks would at least ease tensions over the troop buildup.", paragraph)
+    assert not supports("Washington hoped the talks would ease the most tensions over the troop buildup.",
+                        paragraph)
