@@ -139,3 +139,16 @@ def test_at_least_and_at_most_are_bounds_not_superlatives():
     assert supports("Washington hoped the talks would at least ease tensions over the troop buildup.", paragraph)
     assert not supports("Washington hoped the talks would ease the most tensions over the troop buildup.",
                         paragraph)
+
+
+def test_a_yes_or_no_must_be_stated_not_given_by_the_question():
+    """"Yes, <the question restated>" answers only with its polarity: the question's words are not given to
+    it, so a sentence that merely shares the topic does not confirm it."""
+    from assistant.support import given_words
+
+    paragraph = ("The council will debate the bridge budget on Monday. The session starts at nine. Last year, "
+                 "residents asked the mayor to approve a park.")
+    given = given_words("Has the council approved the bridge budget?", paragraph)
+    assert "approv" in given and supports("The council will debate the bridge budget.", paragraph, given=given)
+    assert not supports("Yes, the council approved it.", paragraph, given=given)
+    assert supports("Yes, the council approved it.", "On Monday the council approved it, 7-2.", given=given)
