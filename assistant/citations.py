@@ -57,14 +57,18 @@ def article_texts(passages: list[Passage]) -> dict[str, str]:
     return {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
 
 
-def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> tuple[str, list[Citation]]:
-    """Verified answer text and its citations. Sentences no paragraph supports are dropped."""
+def attribute(draft: str, passages: list[Passage], idf, question: str = "",
+              dated: bool = True) -> tuple[str, list[Citation]]:
+    """Verified answer text and its citations. Sentences no paragraph supports are dropped. `dated`: the
+    question's years hold for every sentence; not for a question across articles, whose year may be one
+    part's ("a higher average in 2022 than Yardbarker reported for Soto")."""
     order: dict[str, int] = {}  # passage id -> new marker
     quotes: dict[str, tuple[str, int, int]] = {}
     sentences = []
     texts = article_texts(passages)
     given = {doc_id: given_words(question, text) for doc_id, text in texts.items()}
-    other_year = {doc_id for doc_id, text in texts.items() if years(question) - years(text)}
+    asked_years = years(question) if dated else set()
+    other_year = {doc_id for doc_id, text in texts.items() if asked_years - years(text)}
     for claim, markers in split_claims(draft):
         if question and not adds_to(claim, question):
             continue  # the question restated, with a citation, answers nothing
@@ -84,7 +88,7 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "") -> t
 
 
 def years(text: str) -> set[str]:
-    return set(_YEAR.findall(text.replace(",", "")))  # "2,000" is written "2000" too
+    return set(_YEAR.findall(text))  # "2,000" is a count, not a year
 
 
 def _supporting(claim: str, markers: list[int], passages: list[Passage], score) -> list[Passage]:

@@ -377,7 +377,7 @@ class Assistant:
             turn.timings["attribute"] = _ms(started)
             return self._answer_of(turn, text, citations, found, refused=not citations)
         text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf,
-                                                                      turn.standalone)
+                                                                      turn.standalone, not turn.plan.multi)
         if not turn.refused and not citations and turn.backend != "extractive":
             turn.notices.append(f"Nothing the {turn.backend} model wrote is stated in the articles, so it is "
                                 "not shown.")
@@ -478,7 +478,7 @@ class Assistant:
                 if turn.backend != "extractive" and len(complete) > shown:
                     shown = len(complete)
                     text, citations = attribute(_renumber(complete, turn.context), turn.passages,
-                                                self.extractive.idf, turn.standalone)
+                                                self.extractive.idf, turn.standalone, not turn.plan.multi)
                     yield Answer(question=turn.question, text=text, citations=citations, backend=turn.backend)
             yield self._finish(turn)
 

@@ -67,11 +67,13 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     `given`: the question's words that the paragraph's article uses (given_words). An answer restates its
     question ("Paul Carrel wrote the Reuters report [2]" cites the credit line "Written by Paul Carrel"), so
     those count as found, on one condition: the sentence itself holds what the claim adds to the question
-    (a word of it), or half the claim. CLAIM_WORDS and numbers are never given, and nothing is given to a
-    "Yes, …"/"No, …": its answer is whether the restated question holds, so the sentence must state it."""
-    if _ANSWER_PARTICLE.match(_strip_markers(claim)):
-        given = frozenset()
-    text = _ANSWER_PARTICLE.sub("", _strip_markers(claim))
+    (a word of it), or half the claim. CLAIM_WORDS and numbers are never given. A "Yes, …"/"No, …" is given
+    only the names it repeats (an outlet it attributes to): its answer is whether the restated question
+    holds, so the sentence must state that in its own words."""
+    plain = _strip_markers(claim)
+    if _ANSWER_PARTICLE.match(plain):
+        given = set(given) & set(name_tokens(plain))
+    text = _ANSWER_PARTICLE.sub("", plain)
     claim_tokens, claimed_numbers = claim_tokenize(text), numbers(text)  # a marker "[2]" is no number
     if not claim_tokens or not claimed_numbers <= numbers(paragraph):
         return 0.0

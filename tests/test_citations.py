@@ -132,6 +132,9 @@ def test_a_question_about_a_year_is_answered_only_from_an_article_of_that_year()
     stated = Passage(id="c#p1", doc_id="c", text=mentioned, paragraph=mentioned)
     assert attribute("Mira Castell [1].", [older, stated], lambda t: 1.0, question)[0] == "Mira Castell [1]."
     assert attribute("Mira Castell [1].", [older], lambda t: 1.0, "Who won the Harbour Prize?")[0]
+    assert attribute("Mira Castell [1].", [older], lambda t: 1.0, "Who won the prize of 2,018 euros?")[0]  # a sum
+    # a question across articles may name one part's year: each part is read in its own articles (multi.py)
+    assert attribute("Mira Castell [1].", [older], lambda t: 1.0, question, dated=False)[0]
 
 
 def test_at_least_and_at_most_are_bounds_not_superlatives():
@@ -152,3 +155,8 @@ def test_a_yes_or_no_must_be_stated_not_given_by_the_question():
     assert "approv" in given and supports("The council will debate the bridge budget.", paragraph, given=given)
     assert not supports("Yes, the council approved it.", paragraph, given=given)
     assert supports("Yes, the council approved it.", "On Monday the council approved it, 7-2.", given=given)
+    # the names it repeats are still given: an outlet it attributes to is no part of what it asserts
+    given = given_words("Does the Harbour Gazette report that the council approved it?", "Harbour Gazette\n"
+                        "On Monday the council approved it, 7-2.")
+    assert supports("Yes — Harbour Gazette: the council approved it.", "On Monday the council approved it, 7-2.",
+                    given=given)
