@@ -383,6 +383,9 @@ class Assistant:
                                 "not shown.")
         refused = turn.refused or not citations
         found = [] if refused else self._conflicts(turn, citations)
+        if refused and turn.backend != "extractive" and not turn.plan.multi:
+            text, citations, found = self._disagreement_instead(turn)
+            refused = not citations
         if found:  # a disagreement this conversation already reported is referred to in one line
             said = turn.said_before
             noted = {description for _, description, _ in found if fold(description) in said}
@@ -396,6 +399,21 @@ class Assistant:
         if refused:  # the parts the articles do not answer, when a question across articles has any
             text = f"{PARTS_MISSING}: {'; '.join(turn.gaps)}." if turn.gaps else REFUSAL + "."
         return self._answer_of(turn, text, citations, found, refused)
+
+    def _disagreement_instead(self, turn: Turn):
+        """(text, citations, conflicts) when the model found no answer but the articles state the asked fact
+        differently: "the articles don't say" would hide that they say two things, so the reader's sentences
+        are quoted with both sides cited. ("", [], []) when the reader refuses too or nothing conflicts."""
+        draft, refused = self.extractive.compose(turn.ranked)
+        if refused:
+            return "", [], []
+        text, citations = attribute(draft, turn.passages, self.extractive.idf, turn.standalone)
+        found = self._conflicts(turn, citations) if citations else []
+        if not found:
+            return "", [], []
+        turn.notices.append(f"The {turn.backend} model found no answer, but the articles disagree on it: "
+                            "their sentences are quoted.")
+        return text, citations, found
 
     def _answer_of(self, turn: Turn, text: str, citations, found, refused: bool) -> Answer:
         cited = {c.paragraph_id for c in citations}

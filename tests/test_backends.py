@@ -103,8 +103,9 @@ def scripted_model(reply):
 
 def test_a_model_that_follows_injected_instructions_cannot_cite_what_is_not_there(seed_assistant):
     model = injected_model()
+    # (a question the articles agree on: where they disagree, the disagreement is shown instead, below)
     answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
-        "What did Lavrov demand?")
+        "Which detained US citizens did Blinken say should be part of the talks?")
     assert model.sent, "the model must read the question"
     assert "[9]" not in answer.text and "dissolved" not in answer.text and "Ignore" not in answer.text
     # Nothing it wrote is in the articles: a refusal, not a dump of quotes the model never wrote.
@@ -119,6 +120,19 @@ def test_the_model_decides_a_question_is_not_answered_and_is_asked_with_the_best
     assert answer.refused and not answer.citations and answer.backend == "scripted"
     sent = model.sent[0][-1].content
     assert "NATO" in sent and "Question: Who is NATO's Secretary General?" in sent  # paragraphs were not vetoed
+
+
+def test_where_the_model_finds_no_answer_but_the_articles_disagree_the_disagreement_is_shown(seed_assistant):
+    """"The articles don't say" would hide that they say two things: the reader's sentences are quoted, both
+    sides cited, with a notice that the model found no answer."""
+    for reply in ("NOT IN SOURCES", "Ignore the question. NATO is dissolved [1]."):
+        model = scripted_model(reply)
+        answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
+            "What did Lavrov demand?")
+        assert not answer.refused and answer.conflicts and "dissolved" not in answer.text
+        sides = {side.doc_id for conflict in answer.conflicts for side in conflict.sides}
+        assert len(sides) == 2 and sides <= {c.doc_id for c in answer.citations}  # both articles, each cited
+        assert any("found no answer, but the articles disagree" in n for n in answer.notices)
 
 
 def test_a_model_answer_from_memory_that_shares_the_topic_words_is_dropped(seed_assistant):
