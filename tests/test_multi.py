@@ -34,7 +34,8 @@ def news(tmp_path_factory):
     folder = tmp_path_factory.mktemp("multi")
     path = folder / "articles.jsonl"
     path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="multi", corpus=(path,)))
+    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="multi", corpus=(path,),
+                                                 llm="extractive"))
     assistant.add([path])
     return assistant
 

@@ -35,7 +35,8 @@ def story(tmp_path_factory):
                                                                "on weekdays, the operator said."}]})
     corpus = folder / "story.jsonl"
     corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="story", corpus=(corpus,)))
+    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="story", corpus=(corpus,),
+                                                 llm="extractive"))
     assistant.add([corpus])
     return assistant
 
@@ -156,7 +157,8 @@ def test_an_index_written_before_dates_were_stored_gets_them_on_its_next_run_wit
     corpus = tmp_path / "one.jsonl"
     corpus.write_text(json.dumps({"doc_id": "old", "source": "Gazette", "published": "2022/03/04",
                                   "paragraphs": [{"pid": "old#p1", "text": WEEKS[0][1]}]}) + "\n", encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="old", corpus=(corpus,)))
+    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="old", corpus=(corpus,),
+                                                 llm="extractive"))
     assistant.add([corpus])
     store = assistant.store  # make it look like an index from before: no date fields anywhere
     stale = {"date", "date_inferred", "day"}
