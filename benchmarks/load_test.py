@@ -229,7 +229,8 @@ def print_figures(figures: dict) -> None:
         rows += [("app RSS after warm-up (MB)", figures["rss_after_warmup_mb"]),
                  ("app RSS at end (MB)", figures["rss_end_mb"]),
                  ("RSS growth per request (KB)", figures["rss_growth_kb_per_request"]),
-                 ("model loads logged", figures["model_loads_logged"], "1")]
+                 ("model loads logged", figures["model_loads_logged"],
+                  "1 (embedding)" if figures["llm"] == "extractive" else "2 (embedding, answer model)")]
     print_table("load test", rows)
     for failure in figures["first_errors"] + figures["first_wrong"]:
         print(f"- session {failure['session']}: {failure['question']!r}: {failure['error'] or 'wrong answer'}")

@@ -17,7 +17,7 @@ REWRITE = SEEDS / "000_e0b7f1f50563dd90.txt"
 
 
 # The fast tests pin the `extractive` backend, in this process and in the CLIs and apps they start; the tests
-# of the `local` default ask for it by name (test_local_llm.py) or unset this (test_doors.py).
+# of the `local` default (test_local_llm.py) ask for it by name, or unset this for the CLI they start.
 os.environ["ASSISTANT_LLM"] = "extractive"
 
 

@@ -164,3 +164,20 @@ def test_a_supported_model_answer_is_kept_and_cited(seed_assistant):
         "In which hotel did Blinken and Lavrov meet?")
     assert not answer.refused and answer.backend == "scripted" and "President Wilson Hotel" in answer.text
     assert any("President Wilson Hotel" in c.quote for c in answer.citations)
+
+
+def test_the_prompt_cache_keeps_one_row_of_logits_per_prompt_and_counts_it():
+    """llama-cpp-python's states copy a row of logits per prompt token and count none of it (6 GB held)."""
+    import numpy as np
+    from llama_cpp.llama import LlamaState
+
+    from assistant.llm import compact_prompt_cache
+
+    cache = compact_prompt_cache(capacity_bytes=3 << 20)
+    for prompt in range(4):  # each state: 1 MB of llama state, 512 rows of logits (2 MB) before compaction
+        logits = np.full((512, 1024), prompt, dtype=np.single)
+        cache[(prompt, 1, 2)] = LlamaState(input_ids=np.array([prompt, 1, 2], dtype=np.intc), scores=logits,
+                                           n_tokens=3, llama_state=b"", llama_state_size=1 << 20, seed=0)
+    kept = list(cache.cache_state.values())
+    assert len(kept) == 2 and cache.cache_size <= 3 << 20  # the capacity holds, counting the logits kept
+    assert kept[-1].scores.shape == (1, 1024) and kept[-1].scores[0, 0] == 3
