@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="allow a non-loopback --host; requires ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD")
     parser.add_argument("--index-dir", help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
     parser.add_argument("--collection", help="Chroma collection name")
-    parser.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend")
+    parser.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend (default: ASSISTANT_LLM, else local)")
     return parser
 
 

@@ -12,7 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index-dir", help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
     common.add_argument("--collection", help="Chroma collection name")
-    common.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend")
+    common.add_argument("--llm", choices=LLM_BACKENDS, help="answer backend (default: ASSISTANT_LLM, else local)")
     common.add_argument("--embedding-model", help="sentence-transformers name or folder")
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
