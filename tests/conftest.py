@@ -22,8 +22,9 @@ os.environ["ASSISTANT_LLM"] = "extractive"
 
 
 def settings_for(folder: Path, **overrides) -> Settings:
-    return Settings(index_dir=folder / "index", collection="test", corpus=(SEEDS,),
-                    **({"llm": "extractive"} | overrides))
+    """Settings for an index in `folder`: the seeds, extractive, unless overridden."""
+    return Settings(**({"index_dir": folder / "index", "collection": "test", "corpus": (SEEDS,), "llm": "extractive"}
+                       | overrides))
 
 
 @pytest.fixture(scope="session")

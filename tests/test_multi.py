@@ -6,6 +6,7 @@ import json
 import pytest
 
 from assistant.routing import route
+from conftest import settings_for
 from standins import RuleChatModel
 
 ARTICLES = [
@@ -30,12 +31,11 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def news(tmp_path_factory):
-    from assistant import Assistant, Settings
+    from assistant import Assistant
     folder = tmp_path_factory.mktemp("multi")
     path = folder / "articles.jsonl"
     path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="multi", corpus=(path,),
-                                                 llm="extractive"))
+    assistant = Assistant.from_settings(settings_for(folder, collection="multi", corpus=(path,)))
     assistant.add([path])
     return assistant
 
@@ -112,12 +112,11 @@ def test_a_part_the_articles_do_not_hold_is_named_and_no_verdict_is_guessed(news
 
 
 def test_with_a_model_each_part_s_best_paragraph_is_in_the_prompt(tmp_path):
-    from assistant import Assistant, Settings
+    from assistant import Assistant
     path = tmp_path / "articles.jsonl"
     path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
     model = RuleChatModel(text="NOT IN SOURCES")
-    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="multi", corpus=(path,)),
-                                        llm=model)
+    assistant = Assistant.from_settings(settings_for(tmp_path, collection="multi", corpus=(path,)), llm=model)
     assistant.add([path])
     answer = assistant.ask("Does The Verge say Valve launched a Steam Deck, while Fox News Health expects an "
                            "early flu season?")
@@ -144,7 +143,7 @@ def test_how_the_two_seed_reports_differ_lists_each_difference_with_both_sides_c
 
 
 def test_a_model_writes_the_sub_questions_and_the_rule_keeps_the_parts_it_leaves_out(tmp_path):
-    from assistant import Assistant, Settings
+    from assistant import Assistant
     from assistant.multi import Part, from_model_lines
 
     parts = [Part("The Verge", "rule words one", ["a"]), Part("TechCrunch", "rule words two", ["b"]),
@@ -162,8 +161,7 @@ def test_a_model_writes_the_sub_questions_and_the_rule_keeps_the_parts_it_leaves
     path = tmp_path / "articles.jsonl"
     path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
     model = Splitter()
-    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="multi", corpus=(path,)),
-                                        llm=model)
+    assistant = Assistant.from_settings(settings_for(tmp_path, collection="multi", corpus=(path,)), llm=model)
     assistant.add([path])
     assistant.ask("Does The Verge cover handheld consoles, while Fox News Health covers seasonal illness?")
     decompose, answer = model.sent[0], model.sent[-1]

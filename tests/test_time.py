@@ -11,6 +11,8 @@ from assistant.retrieval import same_report
 from assistant.timeframe import TimeFrameError, check_as_of, resolve
 from index.dates import article_date, day_number, parse_date
 
+from conftest import settings_for
+
 BACKGROUND = ("The city council has debated the harbour bridge for three years, and residents have filed "
               "hundreds of objections to its route across the old docks.")
 WEEKS = [  # one running story, reported three weeks over, each with the same background paragraph
@@ -23,7 +25,7 @@ WEEKS = [  # one running story, reported three weeks over, each with the same ba
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
     """Three dated weekly reports of one story plus an undated article, indexed once."""
-    from assistant import Assistant, Settings
+    from assistant import Assistant
 
     folder = tmp_path_factory.mktemp("story")
     lines = [{"doc_id": f"week-{n}", "source": "Harbour Gazette", "title": f"Bridge costs, week {n}",
@@ -35,8 +37,7 @@ def story(tmp_path_factory):
                                                                "on weekdays, the operator said."}]})
     corpus = folder / "story.jsonl"
     corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=folder / "index", collection="story", corpus=(corpus,),
-                                                 llm="extractive"))
+    assistant = Assistant.from_settings(settings_for(folder, collection="story", corpus=(corpus,)))
     assistant.add([corpus])
     return assistant
 
@@ -152,13 +153,12 @@ def test_figures_that_changed_week_to_week_are_reported_over_time_not_as_a_disag
 
 
 def test_an_index_written_before_dates_were_stored_gets_them_on_its_next_run_without_embedding(tmp_path):
-    from assistant import Assistant, Settings
+    from assistant import Assistant
 
     corpus = tmp_path / "one.jsonl"
     corpus.write_text(json.dumps({"doc_id": "old", "source": "Gazette", "published": "2022/03/04",
                                   "paragraphs": [{"pid": "old#p1", "text": WEEKS[0][1]}]}) + "\n", encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(index_dir=tmp_path / "index", collection="old", corpus=(corpus,),
-                                                 llm="extractive"))
+    assistant = Assistant.from_settings(settings_for(tmp_path, collection="old", corpus=(corpus,)))
     assistant.add([corpus])
     store = assistant.store  # make it look like an index from before: no date fields anywhere
     stale = {"date", "date_inferred", "day"}
