@@ -101,6 +101,21 @@ def test_conflict_counts_only_with_two_cited_sides_from_different_articles():
     assert not conflict_flagged(wrong_doc) and not conflict_flagged(one_article) and not conflict_flagged(Reply("x"))
 
 
+def test_an_unanswerable_test_whose_paragraph_holds_the_answer_leaves_the_strict_refusal_score():
+    case = TestCase(id="t", question="Where was the 2031 final played?", reference_answer="Lisbon, Portugal",
+                    expected="refuse_or_say_not_stated", format="context")
+    passage = lambda text: {"id": "d#p0", "doc_id": "d", "pids": ["d#p0"], "text": text}  # noqa: E731
+    holds = [passage("The 2031 final will be played in Lisbon's Estadio da Luz, Portugal's largest ground.")]
+    answered = score(case, Reply("Estadio da Luz [1].", passages=holds))
+    assert answered["answer_in_read_passages"] == 1.0 and answered["refused_answer_absent"] is None
+    assert answered["refused_unanswerable"] == 0.0  # the label's own score is unchanged
+    # the words spread over two paragraphs do not count: one paragraph must hold them all
+    refused = score(case, Reply("The articles don't say.", refused=True, passages=[passage("Lisbon hosted the 2030 final."), passage("Portugal's coach praised the pitch.")]))
+    assert refused["answer_in_read_passages"] == 0.0 and refused["refused_answer_absent"] == 1.0
+    wrongly = score(case, Reply("Lisbon [1].", passages=[passage("Portugal won the 2031 final in Madrid.")]))
+    assert wrongly["refused_answer_absent"] == 0.0
+
+
 def test_baseline_refusal_phrasings():
     assert says_not_stated("I don't know.") and says_not_stated("The context does not mention the year.")
     assert says_not_stated("") and not says_not_stated("They met at the President Wilson Hotel.")

@@ -21,6 +21,8 @@ HEADLINE = [
     ("citation_precision", "citations that support their sentence (ALCE)"),
     ("invalid_citation_rate", "↓ markers that resolve to no citation (must be 0)"),
     ("refused_unanswerable", "refusal rate where the sources do not answer"),
+    ("answer_in_read_passages", "tests labelled unanswerable whose read paragraphs hold the real answer's words"),
+    ("refused_answer_absent", "refusal rate where no read paragraph holds the real answer's words (strict)"),
     ("over_refused", "↓ refusal rate where they do"),
     ("conflict_flagged", "conflict questions with a conflict, ≥2 sides from different articles, each cited"),
     ("conflict_mentioned", "conflict questions whose text says the sources disagree"),

@@ -11,6 +11,7 @@ from ..core import AS_OF
 from .metrics import (Idf, citation_quality, contains_any, contains_phrase, hit_at_k, invalid_markers, mrr_at_k,
                       strip_markers, token_f1, token_recall)
 from ..support import given_words
+from ..text import tokenize
 from .reply import Reply, paragraph_id
 from .testsets import ANSWERING, TestCase
 
@@ -125,11 +126,16 @@ def answer_part(reply: Reply) -> str:
 
 def behaviour(case: TestCase, reply: Reply) -> dict:
     """Refusal, over-refusal, conflict and counterfactual scores, and whether the expected behaviour held."""
-    out = dict.fromkeys(("refused_unanswerable", "over_refused", "conflict_flagged", "conflict_mentioned",
-                         "no_false_conflict", "warned_or_declined", "stated_counterfactual", "behaviour_ok"))
+    out = dict.fromkeys(("refused_unanswerable", "answer_in_read_passages", "refused_answer_absent", "over_refused",
+                         "conflict_flagged", "conflict_mentioned", "no_false_conflict", "warned_or_declined",
+                         "stated_counterfactual", "behaviour_ok"))
     declined, expected = reply.refused, case.expected
     if expected == "refuse_or_say_not_stated":
         out["refused_unanswerable"] = out["behaviour_ok"] = float(declined)
+        if case.format == "context":  # its reference is the real answer (a seed one explains what is missing)
+            present = answer_in_passages(case, reply.passages)
+            out["answer_in_read_passages"] = float(present)
+            out["refused_answer_absent"] = None if present else float(declined)
     if expected in ("answer", "answer_and_flag_conflict"):
         out["over_refused"] = float(declined)
         out["behaviour_ok"] = float(not declined)
@@ -145,6 +151,16 @@ def behaviour(case: TestCase, reply: Reply) -> dict:
         out["warned_or_declined"] = out["behaviour_ok"] = float(warned)
         out["stated_counterfactual"] = float(not warned and contains_phrase(reply.text, case.counterfactual_answer))
     return out
+
+
+def answer_in_passages(case: TestCase, passages: list[dict]) -> bool:
+    """Does one paragraph the assistant read hold every content word of the case's real answer (its
+    reference)? Then a test labelled unanswerable may not be: RGB's negatives were checked for the answer's
+    exact string only, and "Tampa Bay, Florida" holds "Tampa, Florida". Word order is ignored ("Liu Yifei" /
+    "Yifei Liu"); holding the words does not prove the paragraph answers, so this can only take a test out of
+    the strict refusal score (refused_answer_absent), never count an answer as right."""
+    answer = set(tokenize(case.reference_answer))
+    return bool(answer) and any(answer <= set(tokenize(p["text"])) for p in passages)
 
 
 def conflict_flagged(reply: Reply) -> bool:

@@ -6,7 +6,8 @@ from .metrics import mean, percentile
 # Per-question scores averaged over the questions they apply to (None = does not apply).
 MEAN_SCORES = ("hit@1", "hit@5", "mrr@10", "gold_recall", "all_gold", "contains_answer", "token_f1", "judge",
                "evidence_hit", "citation_recall",
-               "citation_precision", "refused_unanswerable", "over_refused", "conflict_flagged",
+               "citation_precision", "refused_unanswerable", "answer_in_read_passages",
+               "refused_answer_absent", "over_refused", "conflict_flagged",
                "conflict_mentioned", "no_false_conflict", "warned_or_declined", "stated_counterfactual",
                "behaviour_ok", "rewrite_f1", "rewrite_hit@5", "standalone_hit@5")
 STAGES = ("condense", "retrieve", "generate", "attribute", "total")
