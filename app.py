@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ui.ready.set()
     print("Ready.", flush=True)
+    assistant.prime_model()  # while the first question is typed
     demo.block_thread()
     return 0
 

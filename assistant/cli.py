@@ -219,6 +219,7 @@ def run_chat(args) -> int:
     from .core import AssistantError
 
     assistant, history = make_assistant(args, probe=True), []
+    assistant.prime_model()  # while the first question is typed
     print("Ask about the articles; an empty line or Ctrl-D quits.")
     while True:
         try:

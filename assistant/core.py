@@ -7,7 +7,9 @@ grows; `ask()` returns the final `Answer`.
 """
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,6 +165,22 @@ class Assistant:
         """Load what the first question would otherwise wait for: the embedding model and, by one search,
         the vector index (Chroma reads it from disk on first use). The answer model loads via `chat_model`."""
         self.store.dense_search(self.embeddings.embed_query("warm-up"), 1)
+
+    def prime_model(self) -> threading.Thread:
+        """Start the answer model reading the answer prompt's fixed opening (its instructions and examples,
+        about 480 tokens) into its prompt cache, on a daemon thread: without it the first question waits for
+        them too, 8-9 s more on 2 cores. For a door that waits for a person: a question typed meanwhile finds
+        the opening read, or waits for it (the model reads one prompt at a time). A model that cannot load is
+        left to the answer, which says why; `extractive` has nothing to read."""
+        def read_opening() -> None:
+            with contextlib.suppress(BackendError):
+                model = self.chat_model
+                if model is not None:
+                    complete(model, prompts.render("answer", context="", question=""), 1)
+
+        thread = threading.Thread(target=read_opening, name="prime-model", daemon=True)
+        thread.start()
+        return thread
 
     def articles(self) -> list[dict]:
         return sorted(({"doc_id": d} | r for d, r in self.hybrid.records.items()), key=lambda r: r["doc_id"])

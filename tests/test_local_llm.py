@@ -55,6 +55,27 @@ def test_local_model_is_loaded_once_and_decides_itself_that_the_articles_do_not_
 
 
 @pytest.mark.slow
+def test_priming_reads_the_prompt_opening_so_the_first_question_reads_only_its_own_part(local):
+    llm = local.chat_model._file.llm
+
+    def tokens_read_for_first_question(prime: bool) -> int:
+        llm.reset()  # as just after loading: nothing read, nothing cached
+        llm.cache.cache_state.clear()
+        if prime:
+            local.prime_model().join()
+        read = []
+        llm.eval = lambda tokens: (read.append(len(tokens)), type(llm).eval(llm, tokens))[1]
+        try:
+            assert not local.ask("Where did Blinken and Lavrov shake hands?").refused
+        finally:
+            del llm.eval
+        return read[0]  # the prompt, less what was already read; then one call per generated token
+
+    cold, primed = tokens_read_for_first_question(False), tokens_read_for_first_question(True)
+    assert primed < cold - 400, (cold, primed)  # the opening is about 480 tokens
+
+
+@pytest.mark.slow
 def test_local_model_understands_the_follow_up(local):
     history = [{"role": "user", "content": "What did Lavrov demand?"},
                {"role": "assistant", "content": "Concrete answers to Russia's proposals [1]."}]
