@@ -142,6 +142,9 @@ def main() -> None:
             settings = replace(assistant.settings, llm="local",
                                llm_threads=args.llm_threads or assistant.settings.llm_threads)
             results["llm_threads"] = settings.llm_threads
+            import llama_cpp  # the build: "AVX512 = 1" with -DGGML_NATIVE=ON on such a CPU (README)
+
+            results["llama_cpu"] = llama_cpp.llama_print_system_info().decode().strip()
             model = make_chat_model(settings)
             timed = Timing(model)
             model.callbacks = [timed]
