@@ -169,7 +169,7 @@ class Assistant:
     def prime_model(self) -> threading.Thread:
         """Start the answer model reading the answer prompt's fixed opening (its instructions and examples,
         about 480 tokens) into its prompt cache, on a daemon thread: without it the first question waits for
-        them too, 8-9 s more on 2 cores. For a door that waits for a person: a question typed meanwhile finds
+        them too, 8-11 s more on 2 cores. For a door that waits for a person: a question typed meanwhile finds
         the opening read, or waits for it (the model reads one prompt at a time). A model that cannot load is
         left to the answer, which says why; `extractive` has nothing to read."""
         def read_opening() -> None:
