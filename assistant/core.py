@@ -31,7 +31,7 @@ from .extractive import ExtractiveAnswerer, redundant, with_marker
 from .filters import validate as validate_where
 from .inputs import history_problem
 from .followup import looks_like_rewrite, resolve, turns
-from .llm import BackendError, backend_name, complete, make_chat_model, stream_text
+from .llm import BackendError, LocalChatModel, backend_name, complete, make_chat_model, stream_text
 from .retrieval import HybridRetriever
 from .retriever import NewsRetriever, passage_of
 from .settings import Settings, from_env, validate
@@ -171,11 +171,12 @@ class Assistant:
         about 480 tokens) into its prompt cache, on a daemon thread: without it the first question waits for
         them too, 8-11 s more on 2 cores. For a door that waits for a person: a question typed meanwhile finds
         the opening read, or waits for it (the model reads one prompt at a time). A model that cannot load is
-        left to the answer, which says why; `extractive` has nothing to read."""
+        left to the answer, which says why. Only the local model keeps a prompt cache: an endpoint or a
+        caller's model is not sent a blank question, and `extractive` has nothing to read."""
         def read_opening() -> None:
             with contextlib.suppress(BackendError):
                 model = self.chat_model
-                if model is not None:
+                if isinstance(model, LocalChatModel):
                     complete(model, prompts.render("answer", context="", question=""), 1)
 
         thread = threading.Thread(target=read_opening, name="prime-model", daemon=True)

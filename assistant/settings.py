@@ -21,7 +21,7 @@ class Settings:
                                      metadata={"help": "what `index` reads when given no path"})
     embedding_model: str = field(default="all-MiniLM-L6-v2",
                                  metadata={"help": "sentence-transformers name or local folder"})
-    # `local` is right more often than `extractive` on most dev sets (README, Current figures), at 4-6 s;
+    # `local` is right more often than `extractive` on most dev sets (README, Current figures), at 4-5 s;
     # `extractive` needs no model and answers in well under a second.
     llm: str = field(default="local", metadata={"help": "answer backend: " + ", ".join(LLM_BACKENDS)})
     local_model_path: str = field(default="", metadata={"help": "GGUF file; empty = the packaged Qwen2.5 1.5B"})
@@ -33,7 +33,7 @@ class Settings:
     chroma_host: str = field(default="", metadata={"help": "Chroma server host (CHROMA_HOST); empty = local"})
     chroma_port: int = field(default=8000, metadata={"help": "Chroma server port (CHROMA_PORT)"})
     # The packaged 1.5B model's rewrites answered worse than the rule's on the conversations' tuning half
-    # (correct 0.62 against 0.69) and cost 1.5 s a turn; a larger model may rewrite better.
+    # (correct 0.62 against 0.69) and cost about 1 s a turn; a larger model may rewrite better.
     model_rewrites_follow_ups: bool = field(default=False, metadata={
         "help": "let the answer model rewrite a follow-up into a standalone question (else the rule does)"})
     top_k: int = field(default=6, metadata={"help": "paragraphs handed to the answer step"})

@@ -104,6 +104,15 @@ def test_corrupt_local_model_file_is_a_clear_notice(seed_assistant, tmp_path):
     assert any("not a GGUF model file" in n for n in answer.notices)
 
 
+def test_priming_sends_a_remote_or_callers_model_nothing(seed_assistant):
+    """Only the local model keeps a prompt cache to fill; any other would just be sent a blank question."""
+    model = scripted_model("Concrete answers [1].")
+    assistant = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model)
+    assistant.prime_model().join()
+    assert model.sent == []
+    assert not assistant.ask("What did Lavrov demand?").refused and model.sent  # it is still asked questions
+
+
 def injected_model():
     """A model that obeys injected instructions: cites a source that does not exist."""
     return RuleChatModel(name="obedient",

@@ -110,7 +110,8 @@ def test_an_unanswerable_test_whose_paragraph_holds_the_answer_leaves_the_strict
     assert answered["answer_in_read_passages"] == 1.0 and answered["refused_answer_absent"] is None
     assert answered["refused_unanswerable"] == 0.0  # the label's own score is unchanged
     # the words spread over two paragraphs do not count: one paragraph must hold them all
-    refused = score(case, Reply("The articles don't say.", refused=True, passages=[passage("Lisbon hosted the 2030 final."), passage("Portugal's coach praised the pitch.")]))
+    apart = [passage("Lisbon hosted the 2030 final."), passage("Portugal's coach praised the pitch.")]
+    refused = score(case, Reply("The articles don't say.", refused=True, passages=apart))
     assert refused["answer_in_read_passages"] == 0.0 and refused["refused_answer_absent"] == 1.0
     wrongly = score(case, Reply("Lisbon [1].", passages=[passage("Portugal won the 2031 final in Madrid.")]))
     assert wrongly["refused_answer_absent"] == 0.0
