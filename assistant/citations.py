@@ -58,10 +58,11 @@ def article_texts(passages: list[Passage]) -> dict[str, str]:
 
 
 def attribute(draft: str, passages: list[Passage], idf, question: str = "",
-              dated: bool = True) -> tuple[str, list[Citation]]:
+              dated: bool = True, confirm=None) -> tuple[str, list[Citation]]:
     """Verified answer text and its citations. Sentences no paragraph supports are dropped. `dated`: the
     question's years hold for every sentence; not for a question across articles, whose year may be one
-    part's ("a higher average in 2022 than Yardbarker reported for Soto")."""
+    part's ("a higher average in 2022 than Yardbarker reported for Soto"). `confirm(claim, sentence)`, when
+    given, has the last word on a supported sentence: False drops it (the local model's second reading, confirm.py)."""
     order: dict[str, int] = {}  # passage id -> new marker
     quotes: dict[str, tuple[str, int, int]] = {}
     sentences = []
@@ -74,7 +75,7 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "",
             continue  # the question restated, with a citation, answers nothing
         chosen = _supporting(claim, markers, passages, lambda p: 0.0 if p.doc_id in other_year else
                              support_score(claim, p.paragraph, idf, given[p.doc_id]))
-        if not chosen:
+        if not chosen or (confirm and not confirm(claim, best_quote(claim, chosen[0])[0])):
             continue
         new_markers = []
         for passage in chosen:

@@ -24,7 +24,7 @@ from index.ingest import Indexer, IngestReport, remove, verify
 from index.lock import writer_lock
 from index.store import ParagraphStore, open_store
 
-from . import conflicts, entities, multi, prompts
+from . import conflicts, confirm, entities, multi, prompts
 from .answer import Answer, Passage
 from .citations import attribute, split_claims
 from .extractive import ExtractiveAnswerer, redundant, with_marker
@@ -167,10 +167,11 @@ class Assistant:
         self.store.dense_search(self.embeddings.embed_query("warm-up"), 1)
 
     def prime_model(self) -> threading.Thread:
-        """Start the answer model reading the answer prompt's fixed opening (its instructions and examples,
-        about 480 tokens) into its prompt cache, on a daemon thread: without it the first question waits for
-        them too, 8-11 s more on 2 cores. For a door that waits for a person: a question typed meanwhile finds
-        the opening read, or waits for it (the model reads one prompt at a time). A model that cannot load is
+        """Start the answer model reading the fixed openings of the answer and confirm prompts (their
+        instructions and examples, about 480 and 340 tokens) into its prompt cache, on a daemon thread:
+        without it the first question waits for them too, 13-16 s more on 2 cores. For a door that waits for
+        a person: a question typed meanwhile finds the openings read, or waits for them (the model reads one
+        prompt at a time). A model that cannot load is
         left to the answer, which says why. Only the local model keeps a prompt cache: an endpoint or a
         caller's model is not sent a blank question, and `extractive` has nothing to read."""
         def read_opening() -> None:
@@ -178,6 +179,7 @@ class Assistant:
                 model = self.chat_model
                 if isinstance(model, LocalChatModel):
                     complete(model, prompts.render("answer", context="", question=""), 1)
+                    confirm.read_opening(model)
 
         thread = threading.Thread(target=read_opening, name="prime-model", daemon=True)
         thread.start()
@@ -397,7 +399,8 @@ class Assistant:
             turn.timings["attribute"] = _ms(started)
             return self._answer_of(turn, text, citations, found, refused=not citations)
         text, citations = ("", []) if turn.refused else attribute(turn.draft, turn.passages, self.extractive.idf,
-                                                                      turn.standalone, not turn.plan.multi)
+                                                                      turn.standalone, not turn.plan.multi,
+                                                                      self._confirmer(turn))
         if not turn.refused and not citations and turn.backend != "extractive":
             turn.notices.append(f"Nothing the {turn.backend} model wrote is stated in the articles, so it is "
                                 "not shown.")
@@ -419,6 +422,22 @@ class Assistant:
         if refused:  # the parts the articles do not answer, when a question across articles has any
             text = f"{PARTS_MISSING}: {'; '.join(turn.gaps)}." if turn.gaps else REFUSAL + "."
         return self._answer_of(turn, text, citations, found, refused)
+
+    def _confirmer(self, turn: Turn):
+        """The model's second reading of each sentence it wrote (confirm.py), timed as "confirm"; None for the
+        extractive reader and for a question across articles, whose sentences each answer only a part."""
+        check = None if turn.backend == "extractive" or turn.plan.multi else confirm.confirmer(self.chat_model,
+                                                                                                 turn.standalone)
+        if check is None:
+            return None
+
+        def timed(claim: str, sentence: str) -> bool:
+            started = time.perf_counter()
+            try:
+                return check(claim, sentence)
+            finally:
+                turn.timings["confirm"] = turn.timings.get("confirm", 0.0) + _ms(started)
+        return timed
 
     def _disagreement_instead(self, turn: Turn):
         """(text, citations, conflicts) when the model found no answer but the articles state the asked fact

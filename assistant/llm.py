@@ -98,6 +98,7 @@ class LlamaFile:
         self.llm.set_cache(compact_prompt_cache(PROMPT_CACHE_BYTES))
         logging.getLogger("news_assistant.models").info("model loaded: local %s", path.name)
         self.path, self.lock = path, threading.Lock()
+        self._yes_no: tuple[list[int], list[int]] | None = None
 
     @classmethod
     def shared(cls, path: Path, threads: int = 2) -> "LlamaFile":
@@ -109,6 +110,33 @@ class LlamaFile:
                     atexit.register(_close_local_models)
                 _local_models[key] = cls(Path(path), threads)
             return _local_models[key]
+
+    def yes_probability(self, messages: list[dict]) -> float:
+        """P(YES) / (P(YES) + P(NO)) for the reply's first token: the model's reading of a yes/no prompt as a
+        score to threshold, not one greedy word (which says YES to almost anything, see confirm.py)."""
+        first: list = []
+
+        def keep_first(_ids, scores):
+            if not first:
+                first.append(scores.copy())
+            return scores
+
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        with self.lock:
+            if self._yes_no is None:
+                self._yes_no = self._single_tokens("YES", "Yes", "yes"), self._single_tokens("NO", "No", "no")
+            self.llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0,
+                                            logits_processor=LogitsProcessorList([keep_first]))
+        logits = first[0].astype("float64")
+        yes, no = (float(np.exp(logits[ids] - logits.max()).sum()) for ids in self._yes_no)
+        return yes / (yes + no) if yes + no > 0 else 0.0
+
+    def _single_tokens(self, *words: str) -> list[int]:
+        """The token ids of these words, where one token spells one of them."""
+        ids = [self.llm.tokenize(w.encode(), add_bos=False, special=False) for w in words]
+        return sorted({t[0] for t in ids if len(t) == 1})
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self.lock:
@@ -168,6 +196,10 @@ class LocalChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(text, chunk=chunk)
             yield chunk
+
+    def yes_probability(self, messages: list[BaseMessage]) -> float:
+        """How sure the model is that the answer to a yes/no prompt is YES (0..1)."""
+        return self._file.yes_probability([{"role": _ROLES.get(m.type, m.type), "content": m.text} for m in messages])
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

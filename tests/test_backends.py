@@ -113,6 +113,15 @@ def test_priming_sends_a_remote_or_callers_model_nothing(seed_assistant):
     assert not assistant.ask("What did Lavrov demand?").refused and model.sent  # it is still asked questions
 
 
+def test_a_remote_or_callers_model_is_asked_once_an_answer_and_never_to_confirm_it(seed_assistant):
+    """The confirmation reads the local model's probability of YES (confirm.py); any other model answers
+    once and its sentences face the lexical check alone."""
+    model = scripted_model("Concrete answers [1].")
+    answer = Assistant(seed_assistant.settings, seed_assistant.store, seed_assistant.embeddings, model).ask(
+        "What did Lavrov demand?")
+    assert not answer.refused and len(model.sent) == 1 and "confirm" not in answer.timings
+
+
 def injected_model():
     """A model that obeys injected instructions: cites a source that does not exist."""
     return RuleChatModel(name="obedient",

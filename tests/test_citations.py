@@ -160,3 +160,23 @@ def test_a_yes_or_no_must_be_stated_not_given_by_the_question():
                         "On Monday the council approved it, 7-2.")
     assert supports("Yes — Harbour Gazette: the council approved it.", "On Monday the council approved it, 7-2.",
                     given=given)
+
+
+def test_a_supported_sentence_the_confirmation_rejects_is_dropped():
+    """`confirm` (the local model's second reading, confirm.py) sees the claim and the sentence its paragraph
+    supports it with, and has the last word on it."""
+    asked = []
+
+    def confirm(claim, sentence):
+        asked.append((claim, sentence))
+        return "Belarus" not in claim
+
+    text, citations = attribute("Lavrov expects concrete answers [1]. Russia sent troops to Belarus [2].", PASSAGES,
+                                lambda t: 1.0, confirm=confirm)
+    assert text == "Lavrov expects concrete answers [1]." and [c.paragraph_id for c in citations] == ["d#p1"]
+    assert asked == [("Lavrov expects concrete answers.", P1.paragraph),
+                     ("Russia sent troops to Belarus.", P2.paragraph)]
+    assert attribute("Russia sent troops to Belarus [2].", PASSAGES, lambda t: 1.0, confirm=confirm) == ("", [])
+    assert attribute("NATO has dissolved [1].", PASSAGES, lambda t: 1.0, confirm=confirm) == ("", [])
+    assert asked[-1][0] == "Russia sent troops to Belarus."  # an unsupported sentence is not even asked about
+

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, confirm
 from pydantic import Field
 
 from conftest import REPO, settings_for
@@ -37,6 +37,7 @@ def test_local_model_answers_with_verified_citations(local):
     answer = local.ask("Where did Blinken and Lavrov shake hands?")
     assert not answer.refused and answer.citations, answer
     assert answer.backend == "local" and not answer.notices  # the model wrote it: no extractive fallback
+    assert answer.timings["confirm"] > 0  # and read its sentences once more (confirm.py)
     assert "President Wilson Hotel" in answer.text or "Geneva" in answer.text
     assert {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)} == {c.marker for c in answer.citations}
     for c in answer.citations:
@@ -52,6 +53,22 @@ def test_local_model_is_loaded_once_and_decides_itself_that_the_articles_do_not_
     assert "NATO" in recording.calls[0][0][-1].content  # it read the retrieved paragraphs
     assert answer.refused and not answer.citations
     assert local.chat_model is model
+
+
+@pytest.mark.slow
+def test_the_model_confirms_a_sentence_that_states_the_answer_and_not_one_about_something_else(local):
+    """confirm.py's reading, on text that is not our articles': a name that stands in the sentence in
+    another role, or in a dateline, passes the lexical check but is not the answer."""
+    def confirmed(question, answer, sentence):
+        return confirm.confirmer(local.chat_model, question)(answer, sentence)
+
+    teacher = "Who was named the 2021 Harbour Teacher of the Year?"
+    assert confirmed(teacher, "Mira Selwyn.", "Mira Selwyn was named the 2021 Harbour Teacher of the Year on Monday.")
+    assert not confirmed(teacher, "Mira Selwyn.", "SELWYN, Ore.")
+    bank = "Who is the new chief executive of Dovecote Bank?"
+    assert confirmed(bank, "Lena Ortiz.", "Dovecote Bank named Lena Ortiz its new chief executive on Tuesday.")
+    assert not confirmed(bank, "Lena Ortiz.", "Lena Ortiz will succeed Paul Hahn as head of the Aldmoor Rowing "
+                                              "Club at the end of the year.")
 
 
 @pytest.mark.slow

@@ -8,12 +8,13 @@ def test_each_prompt_takes_exactly_its_variables():
     assert prompts.variables("condense") == {"history", "question"}
     assert prompts.variables("judge") == {"question", "reference", "answer"}
     assert prompts.variables("decompose") == {"question", "outlets"}
+    assert prompts.variables("confirm") == {"question", "answer", "sentence"}
 
 
 def test_every_prompt_file_is_a_chat_prompt_template():
     from langchain_core.prompts import ChatPromptTemplate
     names = sorted(p.stem for p in prompts.PROMPTS_DIR.glob("*.txt"))
-    assert names == ["answer", "condense", "decompose", "judge"]  # a new file needs its variables pinned above
+    assert names == ["answer", "condense", "confirm", "decompose", "judge"]  # a new file needs its variables pinned above
     for name in names:
         assert isinstance(prompts.template(name), ChatPromptTemplate)
 
