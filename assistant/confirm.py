@@ -21,8 +21,8 @@ from . import prompts
 from .llm import LocalChatModel
 
 # Fitted on the tuning halves (the local model's recorded drafts of every dev set, replayed through
-# verification at thresholds 0.1-0.4): from 0.25 to 0.3 it refused 8 more unwanted answers (4 wrong, 4 to
-# unanswerable questions) and lost 1 right one; 0.35 added 1 of each.
+# verification at thresholds 0.1-0.4): at 0.3 it refused 8 unwanted answers (4 wrong, 4 to unanswerable
+# questions) and lost 1 right one; 0.25 refused 7 and lost 1, 0.35 refused 9 and lost 2.
 CONFIRM_THRESHOLD = 0.3
 
 
