@@ -62,7 +62,8 @@ def attribute(draft: str, passages: list[Passage], idf, question: str = "",
     """Verified answer text and its citations. Sentences no paragraph supports are dropped. `dated`: the
     question's years hold for every sentence; not for a question across articles, whose year may be one
     part's ("a higher average in 2022 than Yardbarker reported for Soto"). `confirm(claim, sentence)`, when
-    given, has the last word on a supported sentence: False drops it (the local model's second reading, confirm.py)."""
+    given, has the last word on a supported sentence: False drops it (the local model's second reading,
+    confirm.py)."""
     order: dict[str, int] = {}  # passage id -> new marker
     quotes: dict[str, tuple[str, int, int]] = {}
     sentences = []
