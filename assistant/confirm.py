@@ -30,13 +30,10 @@ def confirmer(model, question: str) -> Callable[[str, str], bool] | None:
     """`confirm(claim, sentence)` for citations.attribute, or None where the model gives no probabilities."""
     if not isinstance(model, LocalChatModel):
         return None
-    read: dict[tuple[str, str], bool] = {}
 
     def confirm(claim: str, sentence: str) -> bool:
-        if (claim, sentence) not in read:
-            messages = prompts.render("confirm", question=question, answer=claim, sentence=sentence)
-            read[claim, sentence] = model.yes_probability(messages) >= CONFIRM_THRESHOLD
-        return read[claim, sentence]
+        messages = prompts.render("confirm", question=question, answer=claim, sentence=sentence)
+        return model.yes_probability(messages) >= CONFIRM_THRESHOLD
 
     return confirm
 

@@ -168,12 +168,12 @@ class Assistant:
 
     def prime_model(self) -> threading.Thread:
         """Start the answer model reading the fixed openings of the answer and confirm prompts (their
-        instructions and examples, about 480 and 340 tokens) into its prompt cache, on a daemon thread:
-        without it the first question waits for them too, 13-16 s more on 2 cores. For a door that waits for
-        a person: a question typed meanwhile finds the openings read, or waits for them (the model reads one
-        prompt at a time). A model that cannot load is
-        left to the answer, which says why. Only the local model keeps a prompt cache: an endpoint or a
-        caller's model is not sent a blank question, and `extractive` has nothing to read."""
+        instructions and examples, about 480 and 340 tokens) into its prompt cache, on a daemon thread (11 s on
+        2 cores): without it the first question waits for them too (its first token 9.6 s after it, against
+        3.4 s). For a door that waits for a person: a question typed meanwhile finds the openings read, or
+        waits for them (the model reads one prompt at a time). A model that cannot load is left to the
+        answer, which says why. Only the local model keeps a prompt cache: an endpoint or a caller's model is
+        not sent a blank question, and `extractive` has nothing to read."""
         def read_opening() -> None:
             with contextlib.suppress(BackendError):
                 model = self.chat_model
@@ -426,8 +426,9 @@ class Assistant:
     def _confirmer(self, turn: Turn):
         """The model's second reading of each sentence it wrote (confirm.py), timed as "confirm"; None for the
         extractive reader and for a question across articles, whose sentences each answer only a part."""
-        check = None if turn.backend == "extractive" or turn.plan.multi else confirm.confirmer(self.chat_model,
-                                                                                                 turn.standalone)
+        if turn.backend == "extractive" or turn.plan.multi:
+            return None
+        check = confirm.confirmer(self.chat_model, turn.standalone)
         if check is None:
             return None
 

@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
+
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -121,7 +123,6 @@ class LlamaFile:
                 first.append(scores.copy())
             return scores
 
-        import numpy as np
         from llama_cpp import LogitsProcessorList
 
         with self.lock:
@@ -171,6 +172,11 @@ def compact_prompt_cache(capacity_bytes: int):
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
 
+def _plain(messages: list[BaseMessage]) -> list[dict]:
+    """LangChain messages as llama-cpp-python's chat messages."""
+    return [{"role": _ROLES.get(m.type, m.type), "content": m.text} for m in messages]
+
+
 class LocalChatModel(BaseChatModel):
     """A LangChain chat model over a GGUF file (llama-cpp-python), streaming, greedy."""
 
@@ -190,8 +196,7 @@ class LocalChatModel(BaseChatModel):
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        plain = [{"role": _ROLES.get(m.type, m.type), "content": m.text} for m in messages]
-        for text in self._file.stream(plain, int(kwargs.get("max_tokens") or self.max_tokens)):
+        for text in self._file.stream(_plain(messages), int(kwargs.get("max_tokens") or self.max_tokens)):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
             if run_manager:
                 run_manager.on_llm_new_token(text, chunk=chunk)
@@ -199,7 +204,7 @@ class LocalChatModel(BaseChatModel):
 
     def yes_probability(self, messages: list[BaseMessage]) -> float:
         """How sure the model is that the answer to a yes/no prompt is YES (0..1)."""
-        return self._file.yes_probability([{"role": _ROLES.get(m.type, m.type), "content": m.text} for m in messages])
+        return self._file.yes_probability(_plain(messages))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

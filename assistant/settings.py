@@ -21,7 +21,7 @@ class Settings:
                                      metadata={"help": "what `index` reads when given no path"})
     embedding_model: str = field(default="all-MiniLM-L6-v2",
                                  metadata={"help": "sentence-transformers name or local folder"})
-    # `local` is right more often than `extractive` on most dev sets (README, Current figures), at 4-5 s;
+    # `local` is right more often than `extractive` on most dev sets (README, Current figures), at 4-6 s;
     # `extractive` needs no model and answers in well under a second.
     llm: str = field(default="local", metadata={"help": "answer backend: " + ", ".join(LLM_BACKENDS)})
     local_model_path: str = field(default="", metadata={"help": "GGUF file; empty = the packaged Qwen2.5 1.5B"})

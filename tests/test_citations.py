@@ -179,4 +179,3 @@ def test_a_supported_sentence_the_confirmation_rejects_is_dropped():
     assert attribute("Russia sent troops to Belarus [2].", PASSAGES, lambda t: 1.0, confirm=confirm) == ("", [])
     assert attribute("NATO has dissolved [1].", PASSAGES, lambda t: 1.0, confirm=confirm) == ("", [])
     assert asked[-1][0] == "Russia sent troops to Belarus."  # an unsupported sentence is not even asked about
-

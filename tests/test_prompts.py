@@ -14,7 +14,8 @@ def test_each_prompt_takes_exactly_its_variables():
 def test_every_prompt_file_is_a_chat_prompt_template():
     from langchain_core.prompts import ChatPromptTemplate
     names = sorted(p.stem for p in prompts.PROMPTS_DIR.glob("*.txt"))
-    assert names == ["answer", "condense", "confirm", "decompose", "judge"]  # a new file needs its variables pinned above
+    # a new file needs its variables pinned above
+    assert names == ["answer", "condense", "confirm", "decompose", "judge"]
     for name in names:
         assert isinstance(prompts.template(name), ChatPromptTemplate)
 
