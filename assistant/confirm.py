@@ -7,7 +7,8 @@ for the 2014 World Cup winner, from "Argentina Heads to Its Sixth World Cup Fina
 passes it is read once more by the model, with prompts/confirm.txt: the question, the sentence of the answer
 and the source sentence it cites. Its greedy YES/NO is no test (asked whether paragraphs state an answer,
 the 1.5B model said YES to 15 of 15 unanswerable RGB questions), but the probability it gives YES is: below
-CONFIRM_THRESHOLD the sentence is dropped, and an answer left with none is a refusal.
+a threshold fitted on the tuning halves (confirm_threshold.json) the sentence is dropped, and an answer left
+with none is a refusal.
 
 Only the local model: it gives that probability (LocalChatModel.yes_probability), and it was measured. The
 streamed partial answers are not confirmed (the model is still writing), so the final answer can drop a
@@ -15,27 +16,33 @@ sentence a partial showed.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Callable
 
 from . import prompts
 from .llm import LocalChatModel
 
-# Fitted on the tuning halves (the local model's recorded drafts of every dev set, replayed through
-# verification at thresholds 0.1-0.4): at 0.3 it refused 8 unwanted answers (4 wrong, 4 to unanswerable
-# questions) and lost 1 right one; 0.25 refused 7 and lost 1, 0.35 refused 9 and lost 2.
-CONFIRM_THRESHOLD = 0.3
+# Fitted on the tuning halves by evaluation/fit_confirm.py, which states what each threshold it tried refused
+# and lost.
+THRESHOLD_FILE = Path(__file__).with_name("confirm_threshold.json")
+
+
+def confirm_threshold() -> float:
+    return float(json.loads(THRESHOLD_FILE.read_text(encoding="utf-8"))["threshold"])
+
+
+def yes_probability(model: LocalChatModel, question: str, claim: str, sentence: str) -> float:
+    """How sure the model is that `sentence` states `claim` as the answer to `question`."""
+    return model.yes_probability(prompts.render("confirm", question=question, answer=claim, sentence=sentence))
 
 
 def confirmer(model, question: str) -> Callable[[str, str], bool] | None:
     """`confirm(claim, sentence)` for citations.attribute, or None where the model gives no probabilities."""
     if not isinstance(model, LocalChatModel):
         return None
-
-    def confirm(claim: str, sentence: str) -> bool:
-        messages = prompts.render("confirm", question=question, answer=claim, sentence=sentence)
-        return model.yes_probability(messages) >= CONFIRM_THRESHOLD
-
-    return confirm
+    threshold = confirm_threshold()
+    return lambda claim, sentence: yes_probability(model, question, claim, sentence) >= threshold
 
 
 def read_opening(model: LocalChatModel) -> None:

@@ -22,7 +22,6 @@ from index.sentences import sentence_spans
 
 from .answer import Citation, Conflict, ConflictSide, Passage
 from .citations import best_quote, make_citation
-from .extractive import expected_type
 from .mood import asks_for_subject, subject_part
 from .entities import WORD, Mention, alias_map, alias_pairs, asked_words
 from .text import fold, tokenize
@@ -57,11 +56,13 @@ def _display_role(mention: Mention) -> str:
 
 def name_conflicts(question: str, mentions: list[Mention], quoted: str, wanted: str | None) -> list:
     """Relevant when the question names either person or the office, or asks "who" and the answer quotes
-    either name."""
+    either name: by surname, as news style names a person after the first mention ("Foreign Minister
+    Viklov")."""
+    quoted_words = asked_words(quoted)
     asked, found = asked_words(question), []
     for a, b in alias_pairs(mentions):
         office_words = set(a.office.split()) - {"of"}
-        names_quoted = wanted == "name" and (a.name in quoted or b.name in quoted)
+        names_quoted = wanted == "name" and bool({a.surname, b.surname} & quoted_words)
         if a.surname in asked or b.surname in asked or (office_words & asked) or names_quoted:
             found.append(_conflict("name", f"The articles name the {_display_role(a)} differently",
                                    [Side(a.name, [a.passage]), Side(b.name, [b.passage])]))
@@ -223,9 +224,10 @@ def _merge_claims(found: list) -> list:
 
 
 def detect(question: str, citations: list[Citation], passages: list[Passage], mentions: list[Mention],
-           candidates: list) -> list[tuple[str, str, list[Side]]]:
-    """Raw conflicts (kind, description, sides); `describe` turns them into text and citations."""
-    aliases, wanted = alias_map(mentions), expected_type(question)
+           candidates: list, wanted: str | None) -> list[tuple[str, str, list[Side]]]:
+    """Raw conflicts (kind, description, sides); `describe` turns them into text and citations. `wanted`: the
+    kind of answer asked for (the reader's answer_type: "Which Russian official …" asks for a name)."""
+    aliases = alias_map(mentions)
     found = name_conflicts(question, mentions, " ".join(c.quote for c in citations), wanted)
     found += title_conflicts(question, mentions, aliases)
     found += number_conflicts(question, passages, wanted)

@@ -63,6 +63,7 @@ class Turn:
     draft: str = ""
     refused: bool = False
     backend: str = "extractive"
+    wanted: str | None = None  # the kind of answer asked for: name, place, date, number (answer_type)
     mentions: list = field(default_factory=list)  # role-name mentions in the articles touched
     stand_ins: dict = field(default_factory=dict)  # question word -> names that count for it
     ranked: list = field(default_factory=list)  # the extractive reading: sentences, best answer first
@@ -251,6 +252,7 @@ class Assistant:
                                           where=turn.where, query_vector=turn.query_vector,
                                           newest_first=frame.recent)
             turn.passages = [passage_of(d) for d in found]
+            turn.wanted = self.extractive.answer_type(turn.standalone)
             turn.passages, turn.mentions = entities.add_alias_passages(turn, self.hybrid)
             self._read_parts(turn)
             stored = self.store.vectors_of([p.id for p in turn.passages])
@@ -482,7 +484,7 @@ class Assistant:
         # (a retrieval rank apart): "… post $1.30 billion in revenue" and "… post $6.3 billion in revenue".
         relevant += [c for c in ranked[:12]
                      if c not in relevant and any(redundant(c.text, r.text) for r in relevant)]
-        return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant)
+        return conflicts.detect(turn.standalone, citations, turn.passages, turn.mentions, relevant, turn.wanted)
 
     # --- the doors -----------------------------------------------------------------------------------
     def stream(self, question: str, history=None, where: dict | None = None, as_of=None) -> Iterator[Answer]:

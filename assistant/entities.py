@@ -17,7 +17,8 @@ from .text import fold, tokenize
 _OFFICE = (r"(?:(?:Deputy |Vice |Prime |Foreign |Defen[cs]e |Finance |Interior |Economy |Justice |Health )?"
            r"(?:Minister|Secretary|President|Chancellor|Premier|Ambassador|Spokesman|Spokeswoman|Envoy))"
            r"(?: of State| of Defense)?")
-# A question that asks "who", or names an office, may need everyone the articles give an office to.
+# A question that asks for a person ("who", or a turn's wanted "name": "which official"), or names an office,
+# may need everyone the articles give an office to.
 _ABOUT_PEOPLE = re.compile(r"\b(who|whose|minister|secretary|president|chancellor|premier|ambassador|"
                            r"spokes(man|woman|person)|envoy)", re.I)
 # A word runs up to a space or punctuation, whatever it holds (names arrive with mojibake and symbols).
@@ -103,7 +104,7 @@ def add_alias_passages(turn, retriever, per_alias: int = 2) -> tuple[list[Passag
     passages, asked = list(turn.passages), asked_words(turn.standalone)
     retrieved_mentions = role_mentions(passages)
     named = [m for m in retrieved_mentions if m.surname in asked]
-    if not named and not _ABOUT_PEOPLE.search(turn.standalone):
+    if not named and turn.wanted != "name" and not _ABOUT_PEOPLE.search(turn.standalone):
         # Nobody to link: aliases, role stand-ins and name conflicts all need a person or an office asked.
         return passages, retrieved_mentions
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))[:6]

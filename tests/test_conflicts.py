@@ -65,6 +65,11 @@ UNLIKE = {
     "bexley": "Bexley bridge\n\nBexley Mayor Tom Reed said the new bridge will cost $5 million to build.",
     "johnson": "Trade deal\n\nPrime Minister Boris Johnson said the trade deal was a great success for farmers.",
     "modi": "Trade deal\n\nPrime Minister Narendra Modi said the trade deal was a great success for farmers.",
+    # One minister, named two ways; the first article later names her by surname alone, as news style does.
+    "olsen": "Budget talks\n\nNorwegian Finance Minister Kari Olsen met union leaders in Oslo on Monday.\n\n"
+             "Finance Minister Olsen told reporters the budget would be balanced next year.",
+    "nilsen": "Wage round\n\nNorwegian Finance Minister Kari Nilsen met union leaders in Oslo on Monday to "
+              "discuss wages.",
 }
 
 
@@ -99,6 +104,15 @@ def test_two_towns_mayors_are_not_a_disagreement(unlike):
 
 def test_two_countries_prime_ministers_are_not_a_disagreement(unlike):
     assert _conflicts(unlike, "What did the prime minister say about the trade deal?", ["johnson", "modi"]) == []
+
+
+@pytest.mark.parametrize("question", ["Who told reporters the budget would be balanced?",
+                                      "Which official told reporters the budget would be balanced?"])
+def test_an_answer_naming_a_disputed_person_by_surname_flags_the_naming(unlike, question):
+    answer = unlike.ask(question, where={"doc_id": {"$in": ["olsen", "nilsen"]}})
+    assert "Olsen" in answer.text
+    names = [c for c in answer.conflicts if c.kind == "name"]
+    assert names and {s.value for s in names[0].sides} == {"Kari Olsen", "Kari Nilsen"}, answer.text
 
 
 def test_a_question_that_asks_for_the_subject_keeps_subject_conflicts():

@@ -65,15 +65,16 @@ def run_eval(args) -> int:
     return 0
 
 
-def build_assistant(args, corpus: tuple[Path, ...]):
-    """An Assistant over its own collection for this corpus, indexed (idempotently) before the run."""
+def build_assistant(args, corpus: tuple[Path, ...], kind=None):
+    """An Assistant (or `kind`, a subclass) over its own collection for this corpus, indexed (idempotently)
+    before the run."""
     from tqdm import tqdm
 
     from ..core import Assistant
 
     settings = from_env(index_dir=args.index_dir, llm=args.llm, embedding_model=args.embedding_model,
                         collection=args.collection or eval_collection(corpus), corpus=corpus)
-    assistant = Assistant.from_settings(settings)
+    assistant = (kind or Assistant).from_settings(settings)
     with tqdm(unit=" paragraphs", desc="indexing", disable=None, mininterval=1.0) as bar:
         report = assistant.add(list(corpus), progress=bar.update)
     if report.skipped:

@@ -1,0 +1,136 @@
+"""Fit the threshold of the local model's confirmation (confirm.py) on the tuning halves, and write
+confirm_threshold.json.
+
+    python -m assistant.evaluation.fit_confirm [TESTSET.jsonl …] [--index-dir DIR] [--out assistant/confirm_threshold.json]
+
+Every tuning-half question is answered once with the local model, as `ask()` answers it, except that the
+confirmation keeps every sentence and records the model's probability of YES for it. Replaying those
+probabilities gives each threshold's answers without asking again: a sentence below the threshold is dropped,
+and an answer left with none is a refusal. (This replay leaves out one path: when every sentence is dropped,
+the assistant quotes the articles instead if they disagree on the asked fact.)
+
+At each threshold two counts are compared with keeping every sentence: unwanted answers refused (wrong ones,
+and answers to unanswerable questions) and right answers lost. The chosen threshold maximises refused minus
+twice lost, the lowest on a tie: a right answer lost costs more than a wrong one refused, since over-refusal
+(at most 10 % of answerable questions) is the tighter target. Report halves are never read.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+from .. import confirm
+from ..core import Assistant, AssistantError
+from .cli import build_assistant
+from .fit_reader import ANSWERABLE, DEFAULT_SETS, SHARED, USED
+from .halves import select
+from .metrics import contains_any
+from .testsets import default_corpus, load_testset
+
+THRESHOLDS = [round(0.05 * i, 2) for i in range(13)]  # 0.0 … 0.6
+LOST_WEIGHT = 2
+
+
+class RecordingAssistant(Assistant):
+    """Answers as Assistant does, but its confirmation keeps every sentence and records (claim, P(YES))."""
+    recorded: list[tuple[str, float]]
+
+    def _confirmer(self, turn):
+        if turn.backend == "extractive" or turn.plan.multi:
+            return None
+
+        def record(claim: str, sentence: str) -> bool:
+            self.recorded.append((claim, confirm.yes_probability(self.chat_model, turn.standalone, claim,
+                                                                   sentence)))
+            return True
+        return record
+
+
+def collect(testsets: list[Path], index_dir: str | None) -> list[dict]:
+    """One entry per tuning-half question: whether it is answerable, its acceptable answers, and the answer's
+    sentences with their probabilities (None when the confirmation did not run: a refusal, a question across
+    articles)."""
+    questions = []
+    for testset in testsets:
+        cases = [c for c in select(load_testset(testset), "tune") if c.expected in USED]
+        args = SimpleNamespace(index_dir=index_dir, llm="local", embedding_model=None, collection=None)
+        assistant = build_assistant(args, default_corpus(testset, cases), kind=RecordingAssistant)
+        print(f"{testset}: {len(cases)} tuning questions", file=sys.stderr)
+        for case in cases:
+            assistant.recorded = []
+            try:
+                answer = assistant.ask(case.question, where=case.where, as_of=case.as_of)
+            except AssistantError as err:
+                print(f"  {case.id}: {err}", file=sys.stderr)
+                continue
+            questions.append({"id": case.id, "set": f"{testset.parent.name}/{testset.name}",
+                              "answerable": case.expected in ANSWERABLE, "acceptable": case.acceptable_answers,
+                              "refused": answer.refused, "text": answer.text,
+                              "sentences": list(assistant.recorded) or None})
+    return questions
+
+
+def outcome(question: dict, threshold: float) -> str:
+    """right | wrong | refused for an answerable question; answered | refused for an unanswerable one."""
+    if question["sentences"] is None:
+        refused, text = question["refused"], question["text"]
+    else:
+        kept = [claim for claim, p in question["sentences"] if p >= threshold]
+        refused, text = not kept, " ".join(kept)
+    if refused:
+        return "refused"
+    if not question["answerable"]:
+        return "answered"
+    return "right" if contains_any(text, question["acceptable"]) else "wrong"
+
+
+def sweep(questions: list[dict]) -> list[dict]:
+    """For each threshold: unwanted answers refused and right answers lost, against keeping every sentence."""
+    before = [outcome(q, 0.0) for q in questions]
+    rows = []
+    for threshold in THRESHOLDS:
+        after = [outcome(q, threshold) for q in questions]
+        changed = list(zip(before, after))
+        rows.append({"threshold": threshold,
+                     "unwanted_refused": sum(a in ("wrong", "answered") and b == "refused" for a, b in changed),
+                     "right_lost": sum(a == "right" and b != "right" for a, b in changed)})
+    return rows
+
+
+def choose(rows: list[dict]) -> dict:
+    return max(rows, key=lambda r: (r["unwanted_refused"] - LOST_WEIGHT * r["right_lost"], -r["threshold"]))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluation.fit_confirm", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("testsets", nargs="*", help=f"dev sets (default: {', '.join(DEFAULT_SETS)} in ../shared/eval)")
+    parser.add_argument("--out", default=str(confirm.THRESHOLD_FILE), help="where to write the threshold")
+    parser.add_argument("--index-dir", help="index folder for the dev corpora (default: the usual one)")
+    parser.add_argument("--recorded", help="also write each question's sentences and probabilities here (JSON)")
+    args = parser.parse_args(argv)
+    testsets = [Path(t) for t in args.testsets] or [SHARED / name for name in DEFAULT_SETS]
+    questions = collect(testsets, args.index_dir)
+    if args.recorded:
+        Path(args.recorded).write_text(json.dumps(questions, indent=1) + "\n", encoding="utf-8")
+    rows = sweep(questions)
+    best = choose(rows)
+    result = {"threshold": best["threshold"],
+              "fitted_on": {"date": date.today().isoformat(), "half": "tune",
+                            "sets": sorted({q["set"] for q in questions}), "questions": len(questions),
+                            "answerable": sum(q["answerable"] for q in questions),
+                            "confirmed": sum(q["sentences"] is not None for q in questions)},
+              "rule": f"max unwanted_refused - {LOST_WEIGHT} * right_lost, the lowest threshold on a tie",
+              "tried": rows,
+              "command": "python -m assistant.evaluation.fit_confirm"}
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
