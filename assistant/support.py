@@ -47,6 +47,12 @@ ANCHORED_THRESHOLD = 0.5
 _NUMBER = re.compile(r"\d[\d,.]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")  # names, roughly; a claim's first word is skipped
 _ANSWER_PARTICLE = re.compile(r"^\s*(yes|no)\b[,.;:!]*\s*", re.I)  # "Yes, …": the rest is the claim
+# A number and the words that follow it in its stretch of text: what it counts ("306 people, …").
+_COUNTED = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)(?:\s+(?:hundred|thousand|million|billion|trillion))?"
+                      r"\s+([^\d,.;:!?()\[\]“”\"]+)", re.I)
+COUNT_REACH = 3  # words after a number that may name what it counts ("100,000 Russian troops")
+_YEAR = re.compile(r"(1[89]|20)\d\d")  # "in 2014 Russia took …": a year counts nothing
+_AFTER_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
 
 
 def numbers(text: str) -> set[str]:
@@ -87,12 +93,47 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
         found = own | given
         dropped = set() if qualifiers & NEGATIONS else negated_words(window)
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
-                set(claim_tokens) & (dropped | negated_elsewhere)):
-            continue  # a number, name, title or "most" it lacks, or a negation the claim drops ("don't expect")
+                set(claim_tokens) & (dropped | negated_elsewhere)) or counts_differ(text, window):
+            continue  # a number, name, title or "most" it lacks, a negation the claim drops ("don't expect"),
+            # or a number it counts something else with ("306 homes" from "killing 306 people")
         alone = coverage(claim_tokens, own, idf)
         value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
         best = max(best, min(1.0, value * SUPPORT_THRESHOLD / required))  # scaled: SUPPORT_THRESHOLD is the bar
     return best
+
+
+def counted(text: str) -> dict[str, set[str]]:
+    """Each number (not a year or a day of a month) -> the content words right after it, up to a stopword,
+    punctuation or COUNT_REACH words: "306 people, damaging roads" -> {"306": {"peopl"}}."""
+    out: dict[str, set[str]] = {}
+    for m in _COUNTED.finditer(text):
+        number = m.group(1).replace(",", "")
+        if _YEAR.fullmatch(number) or _AFTER_MONTH.search(text[:m.start()]):
+            continue
+        nouns = set(_leading_content(m.group(2)))
+        if nouns:
+            out.setdefault(number, set()).update(nouns)
+    return out
+
+
+def _leading_content(stretch: str) -> list[str]:
+    """The content tokens that open a stretch, up to its first stopword: "Russian troops near …" -> russian,
+    troop; "in funding" -> none ("$15 million in funding" says what the money was, not what it counts)."""
+    found: list[str] = []
+    for word in stretch.split()[:COUNT_REACH]:
+        tokens = tokenize(word)
+        if not tokens:
+            break
+        found += tokens
+    return found
+
+
+def counts_differ(claim: str, source: str) -> bool:
+    """Does the claim count something else with a number the source uses? "306 homes were destroyed" from
+    "killing at least 306 people, … destroying homes"; "1,500 pages" from "1,500 documents". A number the
+    source follows with no words ("the toll rose to 306.") counts anything the claim says."""
+    in_source = counted(source)
+    return any(number in in_source and not nouns & in_source[number] for number, nouns in counted(claim).items())
 
 
 def negated_words(text: str) -> set[str]:

@@ -137,6 +137,23 @@ def test_a_question_about_a_year_is_answered_only_from_an_article_of_that_year()
     assert attribute("Mira Castell [1].", [older], lambda t: 1.0, question, dated=False)[0]
 
 
+def test_a_number_must_count_what_it_counts_in_the_source():
+    floods = ("Heavy rains battered the coast on Wednesday, killing at least 212 people, damaging roads and "
+              "destroying homes.")
+    assert supports("At least 212 people were killed by the floods.", floods)
+    assert not supports("212 homes were destroyed by the floods.", floods)  # 212 counts people there
+    archive = "The city archive released nearly 1,500 documents on the harbour fire."
+    assert not supports("The archive released about 1,500 pages on the harbour fire.", archive)
+    assert supports("The archive released about 1,500 documents on the harbour fire.", archive)
+    # what follows a number is not always what it counts: a sum, a year, a day of a month, an adjective
+    assert supports("Colossal raised $15 million from the twins.", "Colossal was launched with $15 million in "
+                    "funding, including investments from the twins.")
+    assert supports("In 2014 Russia took control of Crimea.", "Russia took control of Crimea in 2014.")
+    assert supports("On Jan 21 Blinken met Lavrov in Geneva.", "Blinken met Lavrov in Geneva on Jan 21 talks.")
+    assert supports("Russia has 100,000 troops near the border.", "Russia has 100,000 Russian troops near the "
+                    "border.")
+
+
 def test_at_least_and_at_most_are_bounds_not_superlatives():
     paragraph = "Washington hoped the talks would ease tensions over the troop buildup near the border."
     assert supports("Washington hoped the talks would at least ease tensions over the troop buildup.", paragraph)

@@ -339,3 +339,25 @@ def test_a_conversation_is_asked_turn_by_turn_with_its_own_answers_as_history(se
     assert second["scores"]["rewrite_hit@5"] in (0.0, 1.0)
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["ours"]["by_category"]) == {"first_turn", "follow_up"}
+
+
+def test_the_confirmation_threshold_fit_replays_each_threshold_and_weighs_a_lost_right_answer_twice():
+    from assistant.evaluation.fit_confirm import choose, outcome, sweep
+
+    def asked(answerable, sentences, acceptable=("Olsen",)):
+        return {"answerable": answerable, "acceptable": list(acceptable), "refused": False, "text": "",
+                "sentences": sentences and [{"claim": c, "sentence": c, "p_yes": p} for c, p in sentences]}
+    questions = [asked(True, [("Kari Olsen [1].", 0.9)]),
+                 asked(True, [("Kari Olsen chaired it [1].", 0.32), ("The talks ended [2].", 0.95)]),
+                 asked(True, [("Per Nilsen [1].", 0.2)]),               # wrong
+                 asked(False, [("Per Nilsen [1].", 0.1)]),              # answered, unanswerable
+                 asked(False, [("Per Nilsen [1].", 0.3)]),
+                 asked(False, None) | {"refused": True}]                # refused before any confirmation
+    assert [outcome(q, 0.0) for q in questions] == ["right", "right", "wrong", "answered", "answered", "refused"]
+    assert [outcome(q, 0.4) for q in questions] == ["right", "wrong", "refused", "refused", "refused", "refused"]
+    rows = {r["threshold"]: r for r in sweep(questions)}
+    assert rows[0.25] == {"threshold": 0.25, "unwanted_refused": 2, "right_lost": 0}
+    assert rows[0.4] == {"threshold": 0.4, "unwanted_refused": 3, "right_lost": 1}
+    assert rows[0.35] == {"threshold": 0.35, "unwanted_refused": 3, "right_lost": 1}  # 3 - 2 x 1 = 1
+    # 0.25 and 0.3 both refuse 2 for none lost: the lower one, which drops less, is chosen.
+    assert choose(list(rows.values()))["threshold"] == 0.25

@@ -72,6 +72,19 @@ def test_the_model_confirms_a_sentence_that_states_the_answer_and_not_one_about_
 
 
 @pytest.mark.slow
+def test_the_threshold_fit_records_the_models_probability_of_every_sentence_and_drops_none(local):
+    from assistant.evaluation.fit_confirm import RecordingAssistant
+
+    recording = RecordingAssistant(local.settings, local.store, local.embeddings, local.chat_model)
+    answer = recording.ask("Where did Blinken and Lavrov shake hands?")
+    assert not answer.refused and recording.recorded, answer.text
+    for sentence in recording.recorded:
+        assert 0.0 <= sentence["p_yes"] <= 1.0
+        assert any(sentence["sentence"] in c.paragraph for c in answer.citations)
+        assert sentence["claim"].split("[")[0].strip()[:30] in answer.text  # kept whatever its probability
+
+
+@pytest.mark.slow
 def test_priming_reads_the_prompt_opening_so_the_first_question_reads_only_its_own_part(local):
     llm = local.chat_model._file.llm
 

@@ -36,24 +36,28 @@ LOST_WEIGHT = 2
 
 
 class RecordingAssistant(Assistant):
-    """Answers as Assistant does, but its confirmation keeps every sentence and records (claim, P(YES))."""
-    recorded: list[tuple[str, float]]
+    """Answers as Assistant does, but its confirmation keeps every sentence and records its claim, the cited
+    sentence and the model's P(YES)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recorded: list[dict] = []
 
     def _confirmer(self, turn):
         if turn.backend == "extractive" or turn.plan.multi:
             return None
 
         def record(claim: str, sentence: str) -> bool:
-            self.recorded.append((claim, confirm.yes_probability(self.chat_model, turn.standalone, claim,
-                                                                   sentence)))
+            p_yes = confirm.yes_probability(self.chat_model, turn.standalone, claim, sentence)
+            self.recorded.append({"claim": claim, "sentence": sentence, "p_yes": p_yes})
             return True
         return record
 
 
 def collect(testsets: list[Path], index_dir: str | None) -> list[dict]:
     """One entry per tuning-half question: whether it is answerable, its acceptable answers, and the answer's
-    sentences with their probabilities (None when the confirmation did not run: a refusal, a question across
-    articles)."""
+    sentences with the sentences they cite and their probabilities (None when the confirmation did not run: a
+    refusal, a question across articles)."""
     questions = []
     for testset in testsets:
         cases = [c for c in select(load_testset(testset), "tune") if c.expected in USED]
@@ -68,8 +72,8 @@ def collect(testsets: list[Path], index_dir: str | None) -> list[dict]:
                 print(f"  {case.id}: {err}", file=sys.stderr)
                 continue
             questions.append({"id": case.id, "set": f"{testset.parent.name}/{testset.name}",
-                              "answerable": case.expected in ANSWERABLE, "acceptable": case.acceptable_answers,
-                              "refused": answer.refused, "text": answer.text,
+                              "question": case.question, "answerable": case.expected in ANSWERABLE,
+                              "acceptable": case.acceptable_answers, "refused": answer.refused, "text": answer.text,
                               "sentences": list(assistant.recorded) or None})
     return questions
 
@@ -79,7 +83,7 @@ def outcome(question: dict, threshold: float) -> str:
     if question["sentences"] is None:
         refused, text = question["refused"], question["text"]
     else:
-        kept = [claim for claim, p in question["sentences"] if p >= threshold]
+        kept = [s["claim"] for s in question["sentences"] if s["p_yes"] >= threshold]
         refused, text = not kept, " ".join(kept)
     if refused:
         return "refused"
