@@ -1,7 +1,8 @@
 """Fit the threshold of the local model's confirmation (confirm.py) on the tuning halves, and write
 confirm_threshold.json.
 
-    python -m assistant.evaluation.fit_confirm [TESTSET.jsonl …] [--index-dir DIR] [--out assistant/confirm_threshold.json]
+    python -m assistant.evaluation.fit_confirm [TESTSET.jsonl …] [--index-dir DIR] [--recorded FILE]
+    python -m assistant.evaluation.fit_confirm --replay FILE    # refit from recorded answers, no model
 
 Every tuning-half question is answered once with the local model, as `ask()` answers it, except that the
 confirmation keeps every sentence and records the model's probability of YES for it. Replaying those
@@ -11,8 +12,8 @@ the assistant quotes the articles instead if they disagree on the asked fact.)
 
 At each threshold two counts are compared with keeping every sentence: unwanted answers refused (wrong ones,
 and answers to unanswerable questions) and right answers lost. The chosen threshold maximises refused minus
-twice lost, the lowest on a tie: a right answer lost costs more than a wrong one refused, since over-refusal
-(at most 10 % of answerable questions) is the tighter target. Report halves are never read.
+twice lost, the lowest on a tie: a right answer lost costs more than an unwanted one refused (a wrong answer
+refused still counts as over-refusal, and it was no right answer either). Report halves are never read.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .halves import select
 from .metrics import contains_any
 from .testsets import default_corpus, load_testset
 
-THRESHOLDS = [round(0.05 * i, 2) for i in range(13)]  # 0.0 … 0.6
+THRESHOLDS = [round(0.05 * i, 2) for i in range(20)]  # 0.0 … 0.95
 LOST_WEIGHT = 2
 
 
@@ -116,9 +117,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(confirm.THRESHOLD_FILE), help="where to write the threshold")
     parser.add_argument("--index-dir", help="index folder for the dev corpora (default: the usual one)")
     parser.add_argument("--recorded", help="also write each question's sentences and probabilities here (JSON)")
+    parser.add_argument("--replay", help="read the questions a run wrote with --recorded instead of asking them")
     args = parser.parse_args(argv)
     testsets = [Path(t) for t in args.testsets] or [SHARED / name for name in DEFAULT_SETS]
-    questions = collect(testsets, args.index_dir)
+    if args.replay:
+        questions = json.loads(Path(args.replay).read_text(encoding="utf-8"))
+    else:
+        questions = collect(testsets, args.index_dir)
     if args.recorded:
         Path(args.recorded).write_text(json.dumps(questions, indent=1) + "\n", encoding="utf-8")
     rows = sweep(questions)
