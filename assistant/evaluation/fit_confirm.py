@@ -25,12 +25,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .. import confirm
-from ..core import Assistant, AssistantError
+from ..core import Assistant
 from .cli import build_assistant
-from .fit_reader import ANSWERABLE, DEFAULT_SETS, SHARED, USED
+from .fit_reader import ANSWERABLE, SHARED, USED
+from .fit_reader import DEFAULT_SETS as READER_SETS
 from .halves import select
 from .metrics import contains_any
+from .runner import assistant_answerer
 from .testsets import default_corpus, load_testset
+
+# The reader's dev sets and the conversations: the confirmation reads follow-ups too.
+DEFAULT_SETS = (*READER_SETS, "conversations/conversations_dev.jsonl")
 
 THRESHOLDS = [round(0.05 * i, 2) for i in range(20)]  # 0.0 … 0.95
 LOST_WEIGHT = 2
@@ -45,7 +50,7 @@ class RecordingAssistant(Assistant):
         self.recorded: list[dict] = []
 
     def _confirmer(self, turn):
-        if turn.backend == "extractive" or turn.plan.multi:
+        if super()._confirmer(turn) is None:  # no confirmation for this question (extractive, across articles)
             return None
 
         def record(claim: str, sentence: str) -> bool:
@@ -58,23 +63,24 @@ class RecordingAssistant(Assistant):
 def collect(testsets: list[Path], index_dir: str | None) -> list[dict]:
     """One entry per tuning-half question: whether it is answerable, its acceptable answers, and the answer's
     sentences with the sentences they cite and their probabilities (None when the confirmation did not run: a
-    refusal, a question across articles)."""
+    refusal, a question across articles). A conversation's turns are asked in order, with their history."""
     questions = []
     for testset in testsets:
-        cases = [c for c in select(load_testset(testset), "tune") if c.expected in USED]
+        cases = select(load_testset(testset), "tune")
         args = SimpleNamespace(index_dir=index_dir, llm="local", embedding_model=None, collection=None)
         assistant = build_assistant(args, default_corpus(testset, cases), kind=RecordingAssistant)
+        answer = assistant_answerer(assistant)
         print(f"{testset}: {len(cases)} tuning questions", file=sys.stderr)
         for case in cases:
             assistant.recorded = []
-            try:
-                answer = assistant.ask(case.question, where=case.where, as_of=case.as_of)
-            except AssistantError as err:
-                print(f"  {case.id}: {err}", file=sys.stderr)
+            reply = answer(case)  # every turn is asked, so later turns have their history
+            if reply.error:
+                print(f"  {case.id}: {reply.error}", file=sys.stderr)
+            if reply.error or case.expected not in USED:
                 continue
             questions.append({"id": case.id, "set": f"{testset.parent.name}/{testset.name}",
                               "question": case.question, "answerable": case.expected in ANSWERABLE,
-                              "acceptable": case.acceptable_answers, "refused": answer.refused, "text": answer.text,
+                              "acceptable": case.acceptable_answers, "refused": reply.refused, "text": reply.text,
                               "sentences": list(assistant.recorded) or None})
     return questions
 
