@@ -87,13 +87,14 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     added = set(claim_tokens) - given
     names, qualifiers = set(name_tokens(text)), set(claim_tokens) & (CLAIM_WORDS | TITLES)
     required = ANCHORED_THRESHOLD if len(names) + len(claimed_numbers) >= 2 else SUPPORT_THRESHOLD
+    claimed_counts = counted(text)
     best = 0.0
     for window, negated_elsewhere in windows(paragraph):
         own = set(claim_tokenize(window))
         found = own | given
         dropped = set() if qualifiers & NEGATIONS else negated_words(window)
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
-                set(claim_tokens) & (dropped | negated_elsewhere)) or counts_differ(text, window):
+                set(claim_tokens) & (dropped | negated_elsewhere)) or counts_differ(claimed_counts, window):
             continue  # a number, name, title or "most" it lacks, a negation the claim drops ("don't expect"),
             # or a number it counts something else with ("306 homes" from "killing 306 people")
         alone = coverage(claim_tokens, own, idf)
@@ -128,12 +129,12 @@ def _leading_content(stretch: str) -> list[str]:
     return found
 
 
-def counts_differ(claim: str, source: str) -> bool:
-    """Does the claim count something else with a number the source uses? "306 homes were destroyed" from
-    "killing at least 306 people, … destroying homes"; "1,500 pages" from "1,500 documents". A number the
-    source follows with no words ("the toll rose to 306.") counts anything the claim says."""
+def counts_differ(claimed: dict[str, set[str]], source: str) -> bool:
+    """Does the claim (its `counted()`) count something else with a number the source uses? "306 homes were
+    destroyed" from "killing at least 306 people, … destroying homes"; "1,500 pages" from "1,500 documents". A
+    number the source follows with no words ("the toll rose to 306.") counts anything the claim says."""
     in_source = counted(source)
-    return any(number in in_source and not nouns & in_source[number] for number, nouns in counted(claim).items())
+    return any(number in in_source and not nouns & in_source[number] for number, nouns in claimed.items())
 
 
 def negated_words(text: str) -> set[str]:

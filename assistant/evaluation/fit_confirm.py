@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from .. import confirm
 from ..core import Assistant
 from .cli import build_assistant
-from .fit_reader import ANSWERABLE, SHARED, USED
+from .fit_reader import ANSWERABLE, SHARED, USED, write_fitted
 from .fit_reader import DEFAULT_SETS as READER_SETS
 from .halves import select
 from .metrics import contains_any
@@ -142,8 +142,7 @@ def main(argv=None) -> int:
               "rule": f"max unwanted_refused - {LOST_WEIGHT} * right_lost, the lowest threshold on a tie",
               "tried": rows,
               "command": "python -m assistant.evaluation.fit_confirm"}
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    write_fitted(Path(args.out), result)
     return 0
 
 

@@ -11,7 +11,6 @@ Report halves are never read.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 from .. import multi
 from ..core import Turn
 from .cli import build_assistant
-from .fit_reader import SHARED, choose_threshold
+from .fit_reader import SHARED, choose_threshold, write_fitted
 from .halves import select
 from .testsets import default_corpus, load_testset
 
@@ -72,8 +71,7 @@ def main(argv=None) -> int:
                             "answerable": int(sum(answerable)), "tuning_half_answered": round(answered, 3),
                             "tuning_half_refused": round(refused, 3)},
               "command": "python -m assistant.evaluation.fit_parts"}
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    write_fitted(Path(args.out), result)
     return 0
 
 

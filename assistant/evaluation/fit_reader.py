@@ -110,6 +110,12 @@ def choose_threshold(best: np.ndarray, answerable: np.ndarray) -> tuple[float, f
     return threshold, float(answered[answerable].mean()), float((~answered[~answerable]).mean())
 
 
+def write_fitted(out: Path, result: dict) -> None:
+    """Write a fit's result (what the answer path reads, and how it was fitted) and show it."""
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
 def fit(questions: list[dict]) -> dict:
     w = fit_ranker(questions)
     best = np.array([(q["x"] @ w).max() for q in questions])
@@ -140,8 +146,7 @@ def main(argv=None) -> int:
     if missing:
         parser.error(f"no such test set: {', '.join(missing)}")
     result = fit(collect(testsets, args.index_dir))
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    write_fitted(Path(args.out), result)
     return 0
 
 
