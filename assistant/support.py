@@ -53,6 +53,9 @@ _COUNTED = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)(?:\s+(?:hundred|thousand|mil
 COUNT_REACH = 3  # words after a number that may name what it counts ("100,000 Russian troops")
 _YEAR = re.compile(r"(1[89]|20)\d\d")  # "in 2014 Russia took …": a year counts nothing
 _AFTER_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+# English makes a place's adjective with one of these endings ("Crimea" / "Crimean", "Ukraine" / "Ukrainian",
+# "Paris" / "Parisian", "Japan" / "Japanese"); countries are also mapped whole by text.py's demonym table.
+_PLACE_ADJECTIVE = re.compile(r"(?:n|an|ian|ese|i|ish)")
 
 
 def numbers(text: str) -> set[str]:
@@ -91,6 +94,7 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
     best = 0.0
     for window, negated_elsewhere in windows(paragraph):
         own = set(claim_tokenize(window))
+        own |= derived_names(names - own, own)
         found = own | given
         dropped = set() if qualifiers & NEGATIONS else negated_words(window)
         if not claimed_numbers <= numbers(window) or not names <= found or not qualifiers <= own or (
@@ -101,6 +105,15 @@ def support_score(claim: str, paragraph: str, idf: Callable[[str], float] = lamb
         value = coverage(claim_tokens, found, idf) if (added & own or alone >= 0.5) else alone
         best = max(best, min(1.0, value * SUPPORT_THRESHOLD / required))  # scaled: SUPPORT_THRESHOLD is the bar
     return best
+
+
+def derived_names(names: set[str], tokens: set[str]) -> set[str]:
+    """The names a window writes as their adjective: {"crimea"} for "Crimean Peninsula" (tokens are stems,
+    so "ukrain" meets "ukrainian"). Either way round: a claim's "Crimean" is found in "annexed Crimea"."""
+    def related(a: str, b: str) -> bool:
+        short, long_ = sorted((a, b), key=len)
+        return len(short) >= 4 and long_.startswith(short) and bool(_PLACE_ADJECTIVE.fullmatch(long_[len(short):]))
+    return {name for name in names if any(related(name, token) for token in tokens)}
 
 
 def counted(text: str) -> dict[str, set[str]]:

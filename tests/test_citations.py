@@ -154,6 +154,15 @@ def test_a_number_must_count_what_it_counts_in_the_source():
                     "border.")
 
 
+def test_a_place_is_found_where_the_source_writes_its_adjective():
+    drought = "The drought has emptied the reservoirs of the Bavarian Alps, the regional water office said."
+    assert supports("The drought emptied reservoirs in Bavaria.", drought)
+    assert supports("Kashmiri farmers lost their harvest to the floods.", "Floods in Kashmir destroyed the "
+                    "harvest of thousands of farmers.")
+    # an adjective's ending only: a longer name is another place
+    assert not supports("The drought emptied reservoirs in Bavarianland.", drought)
+
+
 def test_at_least_and_at_most_are_bounds_not_superlatives():
     paragraph = "Washington hoped the talks would ease tensions over the troop buildup near the border."
     assert supports("Washington hoped the talks would at least ease tensions over the troop buildup.", paragraph)
