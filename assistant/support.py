@@ -53,8 +53,9 @@ _COUNTED = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)(?:\s+(?:hundred|thousand|mil
 COUNT_REACH = 3  # words after a number that may name what it counts ("100,000 Russian troops")
 _YEAR = re.compile(r"(1[89]|20)\d\d")  # "in 2014 Russia took …": a year counts nothing
 _AFTER_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
-# English makes a place's adjective with one of these endings ("Crimea" / "Crimean", "Ukraine" / "Ukrainian",
-# "Paris" / "Parisian", "Japan" / "Japanese"); countries are also mapped whole by text.py's demonym table.
+# English makes a place's adjective with one of these endings ("Crimea" / "Crimean", "Bavaria" / "Bavarian",
+# "Kashmir" / "Kashmiri"); countries are mapped whole by text.py's demonym table. Matched on stems, so a stem
+# the stemmer cuts differently is missed ("pari" / "parisian").
 _PLACE_ADJECTIVE = re.compile(r"(?:n|an|ian|ese|i|ish)")
 
 
